@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * The yargs root. The only place that prints an error and sets the exit code: commands throw
+ * BenchlineError subclasses (or return), and this file turns them into one line and an exit code.
+ */
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { serverCommand } from "./commands/server.js";
+import { BenchlineError, ExitCode, oneLine, UsageError } from "./errors.js";
+import { installSignalHandlers } from "./util/shutdown.js";
+import { benchlineVersion } from "./version.js";
+
+function prefixFor(code: number): string {
+  if (code === ExitCode.verdictFailed) return "fail";
+  if (code === ExitCode.interrupted) return "interrupted";
+  return "error";
+}
+
+async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  installSignalHandlers();
+  const parser = yargs(argv)
+    .scriptName("benchline")
+    .usage("$0 <command> [options]\n\nLoad, measure and regression-check NATS and JetStream.")
+    .command(serverCommand)
+    .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })
+    .demandCommand(1, "name a command; see benchline --help")
+    .strict()
+    .version(benchlineVersion)
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue("exit codes: 0 ok, 1 a verdict failed, 2 invalid input, 3 runtime failure, 130 interrupted")
+    .fail((msg, err) => {
+      // yargs calls this for parse and validation failures; a command's own errors pass through.
+      if (err instanceof BenchlineError) throw err;
+      throw new UsageError(`${msg ?? err?.message}; see benchline --help`, { cause: err });
+    });
+  try {
+    await parser.parseAsync();
+    return ExitCode.ok;
+  } catch (err) {
+    const code = err instanceof BenchlineError ? err.exitCode : ExitCode.runtimeFailure;
+    const text = err instanceof BenchlineError ? oneLine(err) : `unexpected failure: ${oneLine(err)}`;
+    process.stderr.write(`${prefixFor(code)}: ${text}\n`);
+    if (debug && err instanceof Error) {
+      process.stderr.write(`${err.stack}\n`);
+      if (err.cause instanceof Error) process.stderr.write(`caused by: ${err.cause.stack}\n`);
+    }
+    return code;
+  }
+}
+
+process.exitCode = await main(hideBin(process.argv));
