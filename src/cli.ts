@@ -5,6 +5,8 @@
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { runCommand } from "./commands/run.js";
+import { schemaCommand } from "./commands/schema.js";
 import { serverCommand } from "./commands/server.js";
 import { BenchlineError, ExitCode, oneLine, UsageError } from "./errors.js";
 import { installSignalHandlers } from "./util/shutdown.js";
@@ -22,7 +24,9 @@ async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName("benchline")
     .usage("$0 <command> [options]\n\nLoad, measure and regression-check NATS and JetStream.")
+    .command(runCommand)
     .command(serverCommand)
+    .command(schemaCommand)
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })
     .demandCommand(1, "name a command; see benchline --help")
     .strict()

@@ -1,0 +1,86 @@
+/** `benchline run PROFILE`: one run, a summary table (or JSON), result.json and summary.md. */
+import type { Argv, CommandModule } from "yargs";
+import { writeRunArtifacts } from "../engine/artifacts.js";
+import { runProfile } from "../engine/run.js";
+import { Interrupted, RuntimeFailure } from "../errors.js";
+import { type LoadedProfile, loadProfile } from "../profile/loader.js";
+import { applyOverrides, type ProfileOverrides } from "../profile/overrides.js";
+import { renderJson } from "../report/json.js";
+import { createProgress } from "../report/progress.js";
+import { renderTable } from "../report/table.js";
+import { ensureWritableDir } from "../util/files.js";
+import { shutdownSignal } from "../util/shutdown.js";
+
+interface RunArgs extends ProfileOverrides {
+  profile: string;
+  server?: string[];
+  monitor?: string;
+  out: string;
+  json: boolean;
+}
+
+/** Loads the profile and applies the flags to it and to its stored (redacted) form alike. */
+export async function loadWithOverrides(file: string, overrides: ProfileOverrides): Promise<LoadedProfile> {
+  const loaded = await loadProfile(file);
+  return {
+    ...loaded,
+    profile: applyOverrides(loaded.profile, overrides),
+    stored: applyOverrides(loaded.stored, overrides),
+  };
+}
+
+async function run(args: RunArgs): Promise<void> {
+  const loaded = await loadWithOverrides(args.profile, args);
+  await ensureWritableDir(args.out, "artifacts dir (--out)");
+  const p = loaded.profile;
+  const totalS = p.messages === undefined ? (p.warmupMs + p.durationMs) / 1000 : Number.POSITIVE_INFINITY;
+  const progress = createProgress(process.stderr, totalS);
+  const result = await runProfile(
+    loaded,
+    { servers: args.server, monitorUrl: args.monitor, signal: shutdownSignal },
+    progress,
+  );
+  progress.done();
+  const dir = await writeRunArtifacts(args.out, result);
+  process.stdout.write(args.json ? renderJson(result) : renderTable(result));
+  process.stderr.write(`wrote ${dir}/result.json and summary.md\n`);
+  if (!result.complete) {
+    if (shutdownSignal.aborted)
+      throw new Interrupted(`run interrupted; partial result in ${dir}/result.json`);
+    throw new RuntimeFailure(`the run failed: ${result.abortReason}; partial result in ${dir}/result.json`);
+  }
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: "run <profile>",
+  describe: "run a load profile and measure it (starts its own nats-server when none is named)",
+  builder: (y: Argv) =>
+    y
+      .positional("profile", {
+        type: "string",
+        demandOption: true,
+        describe: "profile file, YAML or JSON (see profiles/)",
+      })
+      .option("server", { type: "string", array: true, describe: "server URL(s); overrides the profile's" })
+      .option("monitor", { type: "string", describe: "monitoring URL of that server, for server figures" })
+      .option("duration", { type: "string", describe: 'measured phase, e.g. "30s"' })
+      .option("warmup", { type: "string", describe: 'warmup, measured then discarded, e.g. "2s"' })
+      .option("rate", { type: "number", describe: "total msgs/s across publishers" })
+      .option("workers", { type: "number", describe: "worker threads" })
+      .option("out", {
+        type: "string",
+        default: "artifacts",
+        describe: "artifacts root; each run writes a dir in it",
+      })
+      .option("json", {
+        type: "boolean",
+        default: false,
+        describe: "print the result JSON instead of the table",
+      })
+      .example("$0 run profiles/smoke.yaml", "a 10 s run on an embedded server")
+      .example(
+        "$0 run profiles/js-e2e.yaml --server nats://staging:4222 --rate 20000",
+        "fixed rate against staging",
+      ) as Argv<RunArgs>,
+  handler: run,
+};

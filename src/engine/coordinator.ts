@@ -1,0 +1,262 @@
+/**
+ * Runs a Plan on a piscina pool: one task per worker thread, a start barrier (every consumer subscribed
+ * and every publisher connected before the common start instant), progress from the shared counters,
+ * the drain, and the stop. Never prints: progress leaves as events.
+ */
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
+import { Piscina } from "piscina";
+import { mergeEncoded } from "../metrics/histogram.js";
+import type { AuthSpec } from "../profile/profile.js";
+import type { Plan } from "./plan.js";
+import {
+  COUNTER,
+  counterIndex,
+  createCounters,
+  type FromWorker,
+  HEADER,
+  type IntervalSnapshot,
+  type ThreadResult,
+  type ThreadTask,
+  type Timing,
+  type ToWorker,
+} from "./protocol.js";
+
+/** A progress report, about four times a second. */
+export interface Tick {
+  elapsedS: number;
+  phase: "connecting" | "warmup" | "measure" | "drain";
+  publishedPerSec: number;
+  consumedPerSec: number;
+  published: number;
+  consumed: number;
+  errors: number;
+  /** p99 of the last whole second, of the run's main latency kind (pubAck, else request, else e2e). */
+  p99Us?: number;
+  p99Kind?: string;
+}
+
+export interface CoordinateOptions {
+  servers: string[];
+  auth?: AuthSpec;
+  stream?: string;
+  connectionsPerWorker: number;
+  timing: Timing;
+  drainMs: number;
+  /** Longest ack timeout of any publisher: how long publishers may take after their last send. */
+  ackTimeoutMs: number;
+  record: boolean;
+  signal: AbortSignal;
+  onTick?: (tick: Tick) => void;
+}
+
+export interface CoordinateOutcome {
+  threads: ThreadResult[];
+  intervals: IntervalSnapshot[];
+  /** End of the measured phase (ns after start) as it happened. */
+  measureEndNs: number;
+  elapsedNs: number;
+  /** Set when the run was interrupted or failed part-way. */
+  abortReason?: string;
+}
+
+const workerFile = fileURLToPath(new URL("../../workers/thread.js", import.meta.url));
+
+export async function coordinate(plan: Plan, options: CoordinateOptions): Promise<CoordinateOutcome> {
+  const counters = createCounters(plan.clients.length);
+  const view = new Float64Array(counters);
+  const threadCount = plan.threads.length;
+  const pool = new Piscina({
+    filename: workerFile,
+    minThreads: threadCount,
+    maxThreads: threadCount,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 1000,
+    // A worker's handler stays busy for the whole run; no point in a worker waiting on Atomics between tasks.
+    atomics: "disabled",
+  });
+  const ports: MessagePort[] = [];
+  const live = new LiveP99(threadCount);
+  const intervals: IntervalSnapshot[] = [];
+  let abortReason: string | undefined;
+  let readyCount = 0;
+  let onReady: () => void = () => {};
+  const allReady = new Promise<void>((resolve) => {
+    onReady = resolve;
+  });
+  let onFault: (reason: string) => void = () => {};
+  const faulted = new Promise<string>((resolve) => {
+    onFault = resolve;
+  });
+
+  const tasks = plan.threads.map((t) => {
+    const channel = new MessageChannel();
+    ports.push(channel.port1);
+    channel.port1.on("message", (msg: FromWorker) => {
+      if (msg.type === "ready" && ++readyCount === threadCount) onReady();
+      else if (msg.type === "interval") {
+        intervals.push(msg.snapshot);
+        live.add(msg.snapshot);
+      } else if (msg.type === "fault") onFault(`thread ${msg.thread}: ${msg.message}`);
+    });
+    const task: ThreadTask = {
+      thread: t.thread,
+      servers: options.servers,
+      auth: options.auth,
+      connections: options.connectionsPerWorker,
+      stream: options.stream,
+      publisherCount: plan.publisherCount,
+      clients: t.clients,
+      timing: options.timing,
+      record: options.record,
+      counters,
+      port: channel.port2,
+    };
+    const run = pool.run(task, { transferList: [channel.port2] }) as Promise<ThreadResult>;
+    // A thread that fails (cannot connect, say) stops the whole run.
+    run.catch((err: Error) => onFault(err.message));
+    return run;
+  });
+  const broadcast = (msg: ToWorker) => {
+    for (const p of ports) p.postMessage(msg);
+  };
+  const aborted = new Promise<string>((resolve) => {
+    if (options.signal.aborted) resolve(String((options.signal.reason as Error)?.message ?? "aborted"));
+    options.signal.addEventListener(
+      "abort",
+      () => resolve(String((options.signal.reason as Error)?.message ?? "aborted")),
+      {
+        once: true,
+      },
+    );
+  });
+  const stopEarly = Promise.race([faulted, aborted]);
+
+  let startNs = 0n;
+  let measureEndNs = options.timing.measureEndNs;
+  const relNow = () => Number(process.hrtime.bigint() - startNs);
+  try {
+    const ready = await Promise.race([
+      allReady.then(() => undefined),
+      stopEarly,
+      sleep(30_000, "connecting took over 30 s", { ref: false }),
+    ]);
+    if (ready !== undefined) {
+      abortReason = ready;
+      return await finish();
+    }
+    // A little ahead, so that every thread has the message before the instant comes.
+    startNs = process.hrtime.bigint() + 50_000_000n;
+    broadcast({ type: "go", startNs });
+
+    const publisherSlots = plan.clients.filter((c) => c.role === "publisher").map((c) => c.slot);
+    const read = (slot: number, field: number) => view[counterIndex(slot, field)]!;
+    let last = { t: 0, published: 0, consumed: 0 };
+    let drainStartMs: number | undefined;
+    const ackGraceNs = (options.ackTimeoutMs + 2000) * 1e6;
+    for (;;) {
+      const early = await Promise.race([stopEarly, sleep(250, undefined)]);
+      if (early !== undefined) {
+        abortReason = early;
+        break;
+      }
+      const now = relNow();
+      const totals = { published: 0, consumed: 0, errors: 0 };
+      for (const c of plan.clients) {
+        totals.published += read(c.slot, COUNTER.sent);
+        totals.consumed += c.role === "consumer" ? read(c.slot, COUNTER.consumed) : 0;
+        totals.errors += read(c.slot, COUNTER.errors);
+      }
+      const publishersDone = publisherSlots.every((s) => read(s, COUNTER.done) === 1);
+      if (publishersDone && drainStartMs === undefined) {
+        drainStartMs = Date.now();
+        if (!Number.isFinite(measureEndNs)) {
+          measureEndNs = now;
+          view[HEADER.measureEndNs] = now;
+        }
+      }
+      const dt = (now - last.t) / 1e9;
+      options.onTick?.({
+        elapsedS: Math.max(0, now / 1e9),
+        phase:
+          now < 0
+            ? "connecting"
+            : now < options.timing.warmupNs
+              ? "warmup"
+              : drainStartMs
+                ? "drain"
+                : "measure",
+        publishedPerSec: dt > 0 ? (totals.published - last.published) / dt : 0,
+        consumedPerSec: dt > 0 ? (totals.consumed - last.consumed) / dt : 0,
+        ...totals,
+        p99Us: live.p99Us,
+        p99Kind: live.kind,
+      });
+      last = { t: now, published: totals.published, consumed: totals.consumed };
+      if (drainStartMs !== undefined) {
+        if (consumersCaughtUp(plan, read) || Date.now() - drainStartMs >= options.drainMs) break;
+      } else if (Number.isFinite(measureEndNs) && now > measureEndNs + ackGraceNs) {
+        abortReason = "publishers did not finish in time after the measured phase";
+        break;
+      }
+    }
+    return await finish();
+  } finally {
+    for (const p of ports) p.close();
+    await pool.destroy();
+  }
+
+  async function finish(): Promise<CoordinateOutcome> {
+    if (abortReason) broadcast({ type: "stop-publishers" });
+    broadcast({ type: "stop" });
+    const settled = await Promise.allSettled(tasks);
+    const threads = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed && !abortReason) abortReason = (failed.reason as Error).message;
+    const elapsedNs = startNs === 0n ? 0 : relNow();
+    return { threads, intervals, measureEndNs: Math.min(measureEndNs, elapsedNs), elapsedNs, abortReason };
+  }
+}
+
+/** Every consumer group has received at least as many messages as its publishers got acknowledged. */
+function consumersCaughtUp(plan: Plan, read: (slot: number, field: number) => number): boolean {
+  const slotOfConsumer = new Map<number, number>();
+  const slotOfPublisher = new Map<number, number>();
+  for (const c of plan.clients) {
+    if (c.role === "consumer") slotOfConsumer.set(c.id, c.slot);
+    else if (c.role === "publisher") slotOfPublisher.set(c.id, c.slot);
+  }
+  return plan.groups.every((g) => {
+    const expected = g.publisherIds.reduce((n, id) => n + read(slotOfPublisher.get(id)!, COUNTER.acked), 0);
+    const got = g.consumerIds.reduce((n, id) => n + read(slotOfConsumer.get(id)!, COUNTER.consumed), 0);
+    return got >= expected;
+  });
+}
+
+/** The p99 of the latest second every thread has reported, for the progress line. */
+class LiveP99 {
+  p99Us: number | undefined;
+  kind: string | undefined;
+  private readonly pending = new Map<number, IntervalSnapshot[]>();
+
+  constructor(private readonly threads: number) {}
+
+  add(snapshot: IntervalSnapshot): void {
+    const list = this.pending.get(snapshot.index) ?? [];
+    list.push(snapshot);
+    this.pending.set(snapshot.index, list);
+    if (list.length < this.threads) return;
+    this.pending.delete(snapshot.index);
+    for (const kind of ["pubAck", "request", "e2e"] as const) {
+      const encoded = list.flatMap((s) => (s.histograms[kind] ? [s.histograms[kind]!] : []));
+      if (encoded.length === 0) continue;
+      const h = mergeEncoded(encoded);
+      this.p99Us = h.getValueAtPercentile(99);
+      this.kind = kind;
+      h.destroy();
+      return;
+    }
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Merges what the worker threads returned: histograms added (percentiles only ever come from a merged
+ * histogram), counts summed, intervals merged by index across threads, loss computed per consumer group.
+ */
+import { mergeEncoded, summarize } from "../metrics/histogram.js";
+import type { Plan } from "./plan.js";
+import type { ClientResult, IntervalSnapshot, LatencyKind, ThreadResult } from "./protocol.js";
+import { LATENCY_KINDS } from "./protocol.js";
+import type { Counts, IntervalPoint, RunResult, Throughput } from "./result.js";
+
+/** Error kinds a consumer reports; every other kind is a publish error. */
+const CONSUMER_ERROR_KINDS = new Set(["foreignMessage", "ackFailed"]);
+
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, i) => {
+  let n = 0;
+  for (let b = i; b; b >>= 1) n += b & 1;
+  return n;
+});
+
+function popcount(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) n += POPCOUNT[bytes[i]!]!;
+  return n;
+}
+
+function orInto(target: Uint8Array, source: Uint8Array): Uint8Array {
+  const out =
+    target.length >= source.length
+      ? target
+      : (() => {
+          const grown = new Uint8Array(source.length);
+          grown.set(target);
+          return grown;
+        })();
+  for (let i = 0; i < source.length; i++) out[i]! |= source[i]!;
+  return out;
+}
+
+/** |expected \ got|: acknowledged messages no consumer of the group received. */
+function missing(expected: Uint8Array, got: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < expected.length; i++) n += POPCOUNT[expected[i]! & ~(got[i] ?? 0) & 0xff]!;
+  return n;
+}
+
+export function mergeLatency(threads: ThreadResult[]): RunResult["latency"] {
+  const latency: RunResult["latency"] = {};
+  for (const kind of LATENCY_KINDS) {
+    const encoded = threads.flatMap((t) => (t.histograms[kind] ? [t.histograms[kind]!] : []));
+    if (encoded.length === 0) continue;
+    const h = mergeEncoded(encoded);
+    latency[kind] = summarize(h);
+    h.destroy();
+  }
+  return latency;
+}
+
+export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
+  const clients = threads.flatMap((t) => t.clients);
+  const publishers = new Map<number, ClientResult>();
+  const consumers = new Map<number, ClientResult>();
+  for (const c of clients) {
+    if (c.role === "publisher") publishers.set(c.id, c);
+    else if (c.role === "consumer") consumers.set(c.id, c);
+  }
+  const sum = (list: Iterable<ClientResult>, f: (c: ClientResult) => number) => {
+    let n = 0;
+    for (const c of list) n += f(c);
+    return n;
+  };
+  let consumed = 0;
+  let lost = 0;
+  let crossDuplicates = 0;
+  for (const group of plan.groups) {
+    const members = group.consumerIds.flatMap((id) => (consumers.has(id) ? [consumers.get(id)!] : []));
+    for (const pubId of group.publisherIds) {
+      let union: Uint8Array = new Uint8Array(0);
+      let memberDistinct = 0;
+      for (const m of members) {
+        const bits = m.seen?.[pubId];
+        if (!bits) continue;
+        memberDistinct += popcount(bits);
+        union = orInto(union, bits);
+      }
+      const distinct = popcount(union);
+      consumed += distinct;
+      crossDuplicates += memberDistinct - distinct;
+      const expected = publishers.get(pubId)?.acknowledged;
+      if (expected) lost += missing(expected, union);
+    }
+  }
+  const publishErrors: Record<string, number> = {};
+  const consumerErrors: Record<string, number> = {};
+  for (const t of threads) {
+    for (const [kind, n] of Object.entries(t.errors)) {
+      const into = CONSUMER_ERROR_KINDS.has(kind) ? consumerErrors : publishErrors;
+      into[kind] = (into[kind] ?? 0) + n;
+    }
+  }
+  return {
+    published: sum(publishers.values(), (c) => c.sent),
+    acked: sum(publishers.values(), (c) => c.acked),
+    consumed,
+    publishErrors,
+    consumerErrors,
+    redeliveries: sum(consumers.values(), (c) => c.redeliveries),
+    duplicates: sum(consumers.values(), (c) => c.duplicates) + crossDuplicates,
+    gaps: sum(consumers.values(), (c) => c.gaps),
+    lost,
+    lateSends: sum(publishers.values(), (c) => c.lateSends),
+    reconnects: threads.reduce((n, t) => n + t.reconnects, 0),
+  };
+}
+
+export function mergeThroughput(threads: ThreadResult[], measuredS: number): Throughput {
+  const clients = threads.flatMap((t) => t.clients);
+  const total = (f: (c: ClientResult) => number, role: ClientResult["role"]) =>
+    clients.filter((c) => c.role === role).reduce((n, c) => n + f(c), 0);
+  const per = (n: number) => (measuredS > 0 ? Math.round((n / measuredS) * 10) / 10 : 0);
+  return {
+    publishedPerSec: per(total((c) => c.measuredSent, "publisher")),
+    consumedPerSec: per(total((c) => c.measuredConsumed, "consumer")),
+    publishedBytesPerSec: per(total((c) => c.measuredSentBytes, "publisher")),
+    consumedBytesPerSec: per(total((c) => c.measuredConsumedBytes, "consumer")),
+  };
+}
+
+/** One point per second; snapshots are keyed by (thread, index), never summed in arrival order. */
+export function mergeIntervals(
+  snapshots: IntervalSnapshot[],
+  warmupNs: number,
+  measureEndNs: number,
+): IntervalPoint[] {
+  const byIndex = new Map<number, Map<number, IntervalSnapshot>>();
+  for (const s of snapshots) {
+    let threads = byIndex.get(s.index);
+    if (!threads) {
+      threads = new Map();
+      byIndex.set(s.index, threads);
+    }
+    threads.set(s.thread, s);
+  }
+  const points: IntervalPoint[] = [];
+  for (const index of [...byIndex.keys()].sort((a, b) => a - b)) {
+    const snaps = [...byIndex.get(index)!.values()];
+    const startNs = index * 1e9;
+    const point: IntervalPoint = {
+      t: index + 1,
+      phase: startNs < warmupNs ? "warmup" : startNs < measureEndNs ? "measure" : "drain",
+      published: snaps.reduce((n, s) => n + s.published, 0),
+      acked: snaps.reduce((n, s) => n + s.acked, 0),
+      consumed: snaps.reduce((n, s) => n + s.consumed, 0),
+      errors: snaps.reduce((n, s) => n + s.errors, 0),
+    };
+    for (const kind of LATENCY_KINDS as readonly LatencyKind[]) {
+      const encoded = snaps.flatMap((s) => (s.histograms[kind] ? [s.histograms[kind]!] : []));
+      if (encoded.length === 0) continue;
+      const h = mergeEncoded(encoded);
+      point[`${kind}P50Us`] = h.getValueAtPercentile(50);
+      point[`${kind}P99Us`] = h.getValueAtPercentile(99);
+      point[`${kind}MaxUs`] = h.maxValue;
+      h.destroy();
+    }
+    points.push(point);
+  }
+  return points;
+}

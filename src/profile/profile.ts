@@ -1,0 +1,83 @@
+/** The resolved profile: every default filled, every human unit converted, units in the names. */
+
+export type PublisherMode = "core" | "jetstream" | "request";
+export type ConsumerKind = "core" | "queue" | "pull" | "push" | "ordered";
+
+/** A group of identical publishers; `ratePerSec` is across the group. */
+export interface PublisherSpec {
+  name: string;
+  count: number;
+  mode: PublisherMode;
+  subject: string;
+  spread: number;
+  ratePerSec: number | "max";
+  maxInFlight: number;
+  sizeBytes: { min: number; max: number };
+  randomPayload: boolean;
+  headers?: Record<string, string>;
+  msgId: boolean;
+  ackTimeoutMs: number;
+}
+
+/** A group of identical consumers. */
+export interface ConsumerSpec {
+  name: string;
+  count: number;
+  kind: ConsumerKind;
+  /** Subject (core, queue) or filter subject (JetStream); undefined reads the whole stream. */
+  subject?: string;
+  queue?: string;
+  ackPolicy: "explicit" | "none" | "all";
+  batch: number;
+  maxAckPending: number;
+  doubleAck: boolean;
+}
+
+export interface ResponderSpec {
+  count: number;
+  subject: string;
+  queue: string;
+}
+
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+  storage: "file" | "memory";
+  replicas: number;
+  maxBytes?: number;
+  maxMsgs?: number;
+  maxAgeMs?: number;
+  discard: "old" | "new";
+  duplicateWindowMs?: number;
+  purge: boolean;
+  deleteAfter: boolean;
+}
+
+export interface AuthSpec {
+  token?: string;
+  user?: string;
+  password?: string;
+}
+
+/** A validated profile, ready to plan. */
+export interface Profile {
+  name: string;
+  description?: string;
+  /** Empty: benchline starts its own server. */
+  servers: string[];
+  auth?: AuthSpec;
+  stream?: StreamSpec;
+  publishers: PublisherSpec[];
+  consumers: ConsumerSpec[];
+  responders: ResponderSpec[];
+  warmupMs: number;
+  durationMs: number;
+  /** When set, the measured phase ends after this many messages across all publishers. */
+  messages?: number;
+  drainMs: number;
+  workers: number;
+  connectionsPerWorker: number;
+}
+
+/** Bytes benchline writes at the start of every payload: intended send time, publisher id, sequence. */
+export const PAYLOAD_HEADER_BYTES = 16;

@@ -1,0 +1,153 @@
+/** Turns a schema-valid ProfileInput into a Profile: units converted, cross-field rules checked. */
+import { cpus } from "node:os";
+import { UsageError } from "../errors.js";
+import { parseDurationMs, parseSizeBytes } from "../util/units.js";
+import { PAYLOAD_HEADER_BYTES, type Profile, type PublisherSpec } from "./profile.js";
+import type { ProfileInput } from "./schema.js";
+import { publisherSubject, subjectMatches } from "./subjects.js";
+
+/** Limits beyond which a value is a typo, not a load this host could generate. */
+export const LIMITS = {
+  maxRatePerSec: 10_000_000,
+  maxMessageBytes: 64 * 1024 * 1024,
+  maxClients: 2000,
+  maxDurationMs: 7 * 86_400_000,
+};
+
+export function resolveProfile(input: ProfileInput, fallbackName: string, file: string): Profile {
+  const fail = (path: string, message: string): never => {
+    throw new UsageError(`${file}: ${path}: ${message}`);
+  };
+  const ms = (value: string | number, path: string) => {
+    try {
+      return parseDurationMs(value, path);
+    } catch (err) {
+      return fail(path, (err as Error).message.replace(`${path}: `, ""));
+    }
+  };
+  const bytes = (value: string | number, path: string) => {
+    try {
+      return parseSizeBytes(value, path);
+    } catch (err) {
+      return fail(path, (err as Error).message.replace(`${path}: `, ""));
+    }
+  };
+
+  const publishers: PublisherSpec[] = input.publishers.map((p, i) => {
+    const at = `publishers[${i}]`;
+    const range = typeof p.size === "object" ? p.size : { min: p.size, max: p.size };
+    const sizeBytes = { min: bytes(range.min, `${at}.size`), max: bytes(range.max, `${at}.size`) };
+    if (sizeBytes.min < PAYLOAD_HEADER_BYTES) {
+      fail(
+        `${at}.size`,
+        `${sizeBytes.min} bytes is too small; benchline needs at least ${PAYLOAD_HEADER_BYTES} (send time and sequence)`,
+      );
+    }
+    if (sizeBytes.max > LIMITS.maxMessageBytes) {
+      fail(
+        `${at}.size`,
+        `${sizeBytes.max} bytes is above the ${LIMITS.maxMessageBytes / 1024 / 1024} MiB NATS allows`,
+      );
+    }
+    if (sizeBytes.max < sizeBytes.min) fail(`${at}.size`, "max is below min");
+    if (p.rate !== "max" && p.rate > LIMITS.maxRatePerSec) {
+      fail(
+        `${at}.rate`,
+        `${p.rate} msgs/s is beyond what one host can generate (at most ${LIMITS.maxRatePerSec})`,
+      );
+    }
+    return {
+      name: p.name ?? `${p.mode}-publisher-${i}`,
+      count: p.count,
+      mode: p.mode,
+      subject: p.subject,
+      spread: p.spread,
+      ratePerSec: p.rate,
+      maxInFlight: p.maxInFlight,
+      sizeBytes,
+      randomPayload: p.randomPayload,
+      headers: p.headers,
+      msgId: p.msgId,
+      ackTimeoutMs: ms(p.ackTimeout, `${at}.ackTimeout`),
+    };
+  });
+
+  const stream = input.stream && {
+    name: input.stream.name,
+    subjects: input.stream.subjects,
+    storage: input.stream.storage,
+    replicas: input.stream.replicas,
+    maxBytes:
+      input.stream.maxBytes === undefined ? undefined : bytes(input.stream.maxBytes, "stream.maxBytes"),
+    maxMsgs: input.stream.maxMsgs,
+    maxAgeMs: input.stream.maxAge === undefined ? undefined : ms(input.stream.maxAge, "stream.maxAge"),
+    discard: input.stream.discard,
+    duplicateWindowMs:
+      input.stream.duplicateWindow === undefined
+        ? undefined
+        : ms(input.stream.duplicateWindow, "stream.duplicateWindow"),
+    purge: input.stream.purge,
+    deleteAfter: input.stream.deleteAfter,
+  };
+
+  publishers.forEach((p, i) => {
+    if (p.mode !== "jetstream") return;
+    if (!stream) fail(`publishers[${i}].mode`, "jetstream publishers need a stream: add a stream section");
+    const subject = publisherSubject(p.subject, p.spread, 0);
+    if (!stream!.subjects.some((f) => subjectMatches(f, subject))) {
+      fail(
+        `publishers[${i}].subject`,
+        `${subject} is not among the stream's subjects ${stream!.subjects.join(", ")}`,
+      );
+    }
+  });
+
+  const consumers = input.consumers.map((c, i) => {
+    const at = `consumers[${i}]`;
+    const jetstream = c.kind === "pull" || c.kind === "push" || c.kind === "ordered";
+    if (jetstream && !stream) fail(`${at}.kind`, `${c.kind} consumers read a stream: add a stream section`);
+    if (!jetstream && !c.subject) fail(`${at}.subject`, `${c.kind} consumers need a subject`);
+    return {
+      name: c.name ?? `${c.kind}-consumer-${i}`,
+      count: c.count,
+      kind: c.kind,
+      subject: c.subject,
+      queue: c.kind === "queue" ? (c.queue ?? `benchline-q${i}`) : undefined,
+      // Ordered consumers never ack: the server creates them with ack policy none.
+      ackPolicy: c.kind === "ordered" ? ("none" as const) : c.ackPolicy,
+      batch: c.batch,
+      maxAckPending: c.maxAckPending,
+      doubleAck: c.doubleAck,
+    };
+  });
+
+  const clients =
+    publishers.reduce((n, p) => n + p.count, 0) +
+    consumers.reduce((n, c) => n + c.count, 0) +
+    input.responders.reduce((n, r) => n + r.count, 0);
+  if (clients > LIMITS.maxClients)
+    fail("publishers", `${clients} clients in all is more than ${LIMITS.maxClients}`);
+
+  const durationMs = ms(input.duration, "duration");
+  if (durationMs <= 0 && input.messages === undefined)
+    fail("duration", "must be above zero (or set messages)");
+  if (durationMs > LIMITS.maxDurationMs) fail("duration", "is longer than 7 days");
+
+  return {
+    name: input.name ?? fallbackName,
+    description: input.description,
+    servers:
+      input.servers === undefined ? [] : Array.isArray(input.servers) ? input.servers : [input.servers],
+    auth: input.auth,
+    stream,
+    publishers,
+    consumers,
+    responders: input.responders,
+    warmupMs: ms(input.warmup, "warmup"),
+    durationMs,
+    messages: input.messages,
+    drainMs: ms(input.drain, "drain"),
+    workers: input.workers ?? Math.max(1, cpus().length),
+    connectionsPerWorker: input.connectionsPerWorker,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The profile file format. One zod schema is the source of truth: the loader validates with it and
+ * the JSON Schema shipped in profiles/ is generated from it. Human forms ("30s", "1KiB") are accepted
+ * here and converted once, in resolve.ts.
+ */
+import { z } from "zod";
+
+const duration = z
+  .union([z.string(), z.number().nonnegative()])
+  .describe('a duration: "250ms", "30s", "2m", or a number of seconds');
+const size = z
+  .union([z.string(), z.number().int().nonnegative()])
+  .describe('a size: 128, "128B", "1KiB", "1MiB"');
+const count = (what: string) => z.number().int().positive().describe(what);
+
+export const streamSchema = z
+  .strictObject({
+    name: z.string().regex(/^[^.*>\s]+$/, "a stream name has no spaces, dots or wildcards"),
+    subjects: z.array(z.string().min(1)).min(1),
+    storage: z.enum(["file", "memory"]).default("file"),
+    replicas: z.number().int().min(1).max(5).default(1),
+    maxBytes: size.optional(),
+    maxMsgs: z.number().int().positive().optional(),
+    maxAge: duration.optional(),
+    discard: z.enum(["old", "new"]).default("old"),
+    duplicateWindow: duration.optional(),
+    purge: z.boolean().default(true).describe("purge the stream before the run"),
+    deleteAfter: z
+      .boolean()
+      .default(true)
+      .describe("delete the stream after the run, when benchline created it"),
+  })
+  .describe("the JetStream stream to create, or reuse when it exists");
+
+export const publisherSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    count: count("publishers of this kind").default(1),
+    mode: z.enum(["core", "jetstream", "request"]).default("core"),
+    subject: z.string().min(1),
+    spread: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1)
+      .describe("spread messages round-robin over SUBJECT.0 .. SUBJECT.(N-1)"),
+    rate: z
+      .union([z.number().positive(), z.literal("max")])
+      .default("max")
+      .describe('messages per second across this entry\'s publishers, or "max" (closed loop)'),
+    maxInFlight: count("unacknowledged messages allowed per publisher").default(1000),
+    size: z
+      .union([size, z.strictObject({ min: size, max: size })])
+      .default(128)
+      .describe("message size, fixed or a uniform range"),
+    randomPayload: z.boolean().default(false).describe("fill payloads with random bytes instead of zeros"),
+    headers: z.record(z.string(), z.string()).optional(),
+    msgId: z.boolean().default(false).describe("set Nats-Msg-Id for JetStream de-duplication"),
+    ackTimeout: duration
+      .default("5s")
+      .describe("how long to wait for a PubAck or reply before counting a timeout"),
+  })
+  .describe("a group of identical publishers");
+
+export const consumerSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    count: count("consumers of this kind").default(1),
+    kind: z.enum(["core", "queue", "pull", "push", "ordered"]).default("core"),
+    subject: z.string().min(1).optional().describe("subject (core, queue) or filter subject (JetStream)"),
+    queue: z.string().optional(),
+    ackPolicy: z.enum(["explicit", "none", "all"]).default("explicit"),
+    batch: z.number().int().min(1).max(100_000).default(500),
+    maxAckPending: z.number().int().min(1).default(20_000),
+    doubleAck: z
+      .boolean()
+      .default(false)
+      .describe("wait for the server to confirm each ack; measures ack latency"),
+  })
+  .describe("a group of identical consumers");
+
+export const responderSchema = z
+  .strictObject({
+    count: count("responders").default(1),
+    subject: z.string().min(1),
+    queue: z.string().default("benchline-responders"),
+  })
+  .describe("responders that echo requests back");
+
+export const profileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, - and _")
+      .optional(),
+    description: z.string().optional(),
+    servers: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .optional()
+      .describe("server URLs; none: benchline starts its own"),
+    auth: z
+      .strictObject({
+        token: z.string().optional(),
+        user: z.string().optional(),
+        password: z.string().optional(),
+      })
+      .optional()
+      .describe("credentials; write secrets as environment references ($" + "{ENV_VAR}), never inline"),
+    stream: streamSchema.optional(),
+    publishers: z.array(publisherSchema).min(1),
+    consumers: z.array(consumerSchema).default([]),
+    responders: z.array(responderSchema).default([]),
+    warmup: duration.default("1s").describe("measured, then discarded"),
+    duration: duration.default("10s").describe("the measured phase"),
+    messages: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("end the measured phase after this many messages across all publishers"),
+    drain: duration.default("5s").describe("how long consumers may catch up before loss is counted"),
+    workers: z.number().int().min(1).max(64).optional().describe("worker threads (default: CPU count)"),
+    connectionsPerWorker: z.number().int().min(1).max(64).default(1),
+  })
+  .describe("a benchline load profile");
+
+/** A profile as written in the file, after defaults. */
+export type ProfileInput = z.output<typeof profileSchema>;

@@ -1,0 +1,6 @@
+/** result.json. Pure: (result) => string. */
+import type { RunResult } from "../engine/result.js";
+
+export function renderJson(result: RunResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}

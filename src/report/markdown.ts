@@ -1,0 +1,65 @@
+/** summary.md of a run. Pure: (result) => string. */
+import type { RunResult } from "../engine/result.js";
+import type { LatencyBlock } from "../metrics/histogram.js";
+import { formatUs } from "../util/units.js";
+
+const row = (cells: Array<string | number>) => `| ${cells.join(" | ")} |`;
+
+export function renderMarkdown(result: RunResult): string {
+  const th = result.throughput;
+  const c = result.counts;
+  const lines = [
+    `# benchline run: ${result.profile.name}`,
+    "",
+    `${result.complete ? "Complete" : `**Incomplete**: ${result.abortReason}`}. Started ${result.startedAt}, ${result.measuredS} s measured` +
+      ` against nats-server ${result.env.serverVersion ?? "(unknown)"}${result.env.clusterSize > 1 ? ` (${result.env.clusterSize} nodes)` : ""}` +
+      ` from ${result.env.host} (${result.env.cpus} CPUs, Node ${result.env.node}, ${result.env.client}).`,
+    "",
+    "## Throughput",
+    "",
+    row(["", "msgs/s", "bytes/s"]),
+    row(["---", "---:", "---:"]),
+    row(["published", th.publishedPerSec, th.publishedBytesPerSec]),
+    row(["consumed", th.consumedPerSec, th.consumedBytesPerSec]),
+  ];
+  const kinds = Object.entries(result.latency) as Array<[string, LatencyBlock]>;
+  if (kinds.length > 0) {
+    lines.push("", "## Latency", "", row(["kind", "count", "p50", "p90", "p99", "p99.9", "max"]));
+    lines.push(row(["---", "---:", "---:", "---:", "---:", "---:", "---:"]));
+    for (const [kind, b] of kinds) {
+      lines.push(row([kind, b.count, ...[b.p50Us, b.p90Us, b.p99Us, b.p999Us, b.maxUs].map(formatUs)]));
+    }
+  }
+  lines.push(
+    "",
+    "## Counts (whole run, warmup included)",
+    "",
+    row([
+      "published",
+      "acked",
+      "consumed",
+      "lost",
+      "duplicates",
+      "redeliveries",
+      "publish errors",
+      "late sends",
+    ]),
+    row(["---:", "---:", "---:", "---:", "---:", "---:", "---", "---:"]),
+    row([
+      c.published,
+      c.acked,
+      c.consumed,
+      c.lost,
+      c.duplicates,
+      c.redeliveries,
+      Object.entries(c.publishErrors)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ") || "0",
+      c.lateSends,
+    ]),
+  );
+  if (result.warnings.length > 0) {
+    lines.push("", "## Warnings", "", ...result.warnings.map((w) => `- ${w}`));
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,32 @@
+/**
+ * The one-line progress display on stderr. Only listens to run events; shown only on a TTY so that
+ * logs and CI output stay clean.
+ */
+import type { Tick } from "../engine/coordinator.js";
+import type { RunEvents } from "../engine/run.js";
+import { formatCount, formatUs } from "../util/units.js";
+
+export function progressLine(tick: Tick, totalS: number): string {
+  const elapsed = `${tick.elapsedS.toFixed(0)}s${Number.isFinite(totalS) ? `/${totalS.toFixed(0)}s` : ""}`;
+  return `${tick.phase.padEnd(7)} ${elapsed.padStart(9)}  pub ${formatCount(tick.publishedPerSec).padStart(7)}/s  sub ${formatCount(tick.consumedPerSec).padStart(7)}/s  errors ${tick.errors}${tick.p99Us === undefined ? "" : `  ${tick.p99Kind} p99 ${formatUs(tick.p99Us)}`}`;
+}
+
+export function createProgress(stream: NodeJS.WriteStream, totalS: number): RunEvents & { done(): void } {
+  const tty = stream.isTTY === true;
+  let shown = false;
+  return {
+    onPhase(phase, detail) {
+      if (tty && shown) stream.write("\r\x1b[2K");
+      shown = false;
+      if (tty) stream.write(`${phase}: ${detail}\n`);
+    },
+    onTick(tick) {
+      if (!tty) return;
+      stream.write(`\r\x1b[2K${progressLine(tick, totalS)}`);
+      shown = true;
+    },
+    done() {
+      if (tty && shown) stream.write("\r\x1b[2K");
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** The terminal summary of a run. Pure: (result) => string. */
+import Table from "cli-table3";
+import type { RunResult } from "../engine/result.js";
+import type { LatencyBlock } from "../metrics/histogram.js";
+import { formatBytes, formatCount, formatUs } from "../util/units.js";
+
+const plain = { head: [], border: [], compact: true };
+
+export function renderLatencyTable(latency: RunResult["latency"]): string {
+  const t = new Table({
+    head: ["latency", "count", "min", "p50", "p90", "p99", "p99.9", "p99.99", "max"],
+    style: plain,
+  });
+  for (const [kind, b] of Object.entries(latency) as Array<[string, LatencyBlock]>) {
+    t.push([
+      kind,
+      String(b.count),
+      ...[b.minUs, b.p50Us, b.p90Us, b.p99Us, b.p999Us, b.p9999Us, b.maxUs].map(formatUs),
+    ]);
+  }
+  return t.toString();
+}
+
+export function renderTable(result: RunResult): string {
+  const th = result.throughput;
+  const c = result.counts;
+  const head = `benchline run ${result.profile.name}: ${result.complete ? "complete" : `INCOMPLETE (${result.abortReason})`}, ${result.measuredS}s measured, ${result.env.serverVersion ? `nats-server ${result.env.serverVersion}` : "server version unknown"}${result.env.clusterSize > 1 ? ` x${result.env.clusterSize}` : ""}`;
+  const tput = new Table({ head: ["throughput", "msgs/s", "bytes/s"], style: plain });
+  tput.push(["published", formatCount(th.publishedPerSec), `${formatBytes(th.publishedBytesPerSec)}/s`]);
+  tput.push(["consumed", formatCount(th.consumedPerSec), `${formatBytes(th.consumedBytesPerSec)}/s`]);
+  const errors =
+    Object.entries(c.publishErrors)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ") || "0";
+  const counts = new Table({ head: ["counts (whole run)", ""], style: plain });
+  counts.push(
+    ["published", String(c.published)],
+    ["acked", String(c.acked)],
+    ["consumed", String(c.consumed)],
+    ["lost", String(c.lost)],
+    ["duplicates / redeliveries", `${c.duplicates} / ${c.redeliveries}`],
+    ["publish errors", errors],
+    ["late sends (> 2 ms)", String(c.lateSends)],
+  );
+  const parts = [head, tput.toString()];
+  if (Object.keys(result.latency).length > 0) parts.push(renderLatencyTable(result.latency));
+  parts.push(counts.toString());
+  for (const w of result.warnings) parts.push(`warning: ${w}`);
+  return `${parts.join("\n")}\n`;
+}

@@ -1,0 +1,139 @@
+/**
+ * One consumer: a core subscription, a queue group member, or a JetStream pull, push or ordered consumer.
+ * Every message's header gives the end-to-end latency from its intended send time and its identity, so
+ * duplicates, redeliveries, gaps and (after the drain) lost messages can be counted.
+ */
+import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { ClientResult, ClientTask } from "../src/engine/protocol.js";
+import { BitSet } from "./bitset.js";
+import { readHeader } from "./payload.js";
+import { emptyResult } from "./publisher.js";
+import type { ThreadRecorder } from "./recorder.js";
+
+type ConsumerTask = Extract<ClientTask, { role: "consumer" }>;
+
+export class Consumer {
+  private readonly seen: Array<BitSet | undefined>;
+  private readonly lastSeq: Int32Array;
+  private readonly result: ClientResult;
+  private readonly trackGaps: boolean;
+  private sub: Subscription | undefined;
+  private messages: ConsumerMessages | undefined;
+  private started = false;
+  private sinceAck = 0;
+  private lastUnacked: JsMsg | undefined;
+
+  constructor(
+    private readonly task: ConsumerTask,
+    private readonly nc: NatsConnection,
+    private readonly rec: ThreadRecorder,
+    private readonly stream: string | undefined,
+    publisherCount: number,
+  ) {
+    this.seen = new Array(publisherCount);
+    this.lastSeq = new Int32Array(publisherCount).fill(-1);
+    this.result = { ...emptyResult(task.id), role: "consumer" };
+    // Only a consumer that alone receives its publishers' messages sees them in order.
+    this.trackGaps = task.spec.kind === "core" || task.spec.kind === "ordered" || task.spec.count === 1;
+  }
+
+  /** Subscribes (before the start barrier), so no message of the run is missed. */
+  async prepare(): Promise<void> {
+    const spec = this.task.spec;
+    if (spec.kind === "core" || spec.kind === "queue") {
+      this.sub = this.nc.subscribe(spec.subject!, {
+        queue: spec.queue,
+        callback: (_err, msg) => this.onMessage(msg.data, false),
+      });
+      return;
+    }
+    const js = jetstream(this.nc);
+    const onJs = (m: JsMsg) => this.onJsMessage(m);
+    if (spec.kind === "pull") {
+      const c = await js.consumers.get(this.stream!, this.task.durable!);
+      this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
+    } else if (spec.kind === "push") {
+      const c = await js.consumers.getPushConsumer(this.stream!, this.task.durable!);
+      this.messages = await c.consume({ callback: onJs });
+    } else {
+      const c = await js.consumers.get(this.stream!, spec.subject ? { filter_subjects: [spec.subject] } : {});
+      this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
+    }
+  }
+
+  start(): void {
+    this.started = true;
+  }
+
+  async stop(): Promise<ClientResult> {
+    if (this.lastUnacked) this.lastUnacked.ack();
+    this.sub?.unsubscribe();
+    if (this.messages) {
+      this.messages.stop();
+    }
+    this.result.seen = this.seen.map((b) => b?.bytes ?? null);
+    return this.result;
+  }
+
+  private onJsMessage(m: JsMsg): void {
+    const redelivered = m.info.redelivered;
+    this.onMessage(m.data, redelivered);
+    const spec = this.task.spec;
+    if (spec.ackPolicy === "none") return;
+    if (spec.ackPolicy === "all") {
+      // Ack policy all acks everything up to a message: one ack a batch, and the last one at stop.
+      this.lastUnacked = m;
+      if (++this.sinceAck >= spec.batch) {
+        m.ack();
+        this.sinceAck = 0;
+        this.lastUnacked = undefined;
+      }
+      return;
+    }
+    if (spec.doubleAck) {
+      const sentRel = this.rec.relNow();
+      m.ackAck().then(
+        (ok) => {
+          if (ok) this.rec.record("ack", (this.rec.relNow() - sentRel) / 1000, this.rec.inMeasure(sentRel));
+          else this.rec.error(this.task.slot, "ackFailed");
+        },
+        () => this.rec.error(this.task.slot, "ackFailed"),
+      );
+    } else {
+      m.ack();
+    }
+  }
+
+  private onMessage(data: Uint8Array, redelivered: boolean): void {
+    const header = readHeader(data);
+    if (!this.started || !header || header.publisherId >= this.seen.length) {
+      this.rec.error(this.task.slot, "foreignMessage");
+      return;
+    }
+    const r = this.result;
+    const { publisherId, seq } = header;
+    let bits = this.seen[publisherId];
+    if (!bits) {
+      bits = new BitSet();
+      this.seen[publisherId] = bits;
+    }
+    if (redelivered) r.redeliveries++;
+    if (bits.testAndSet(seq)) {
+      if (!redelivered) r.duplicates++;
+      return;
+    }
+    const nowRel = this.rec.relNow();
+    const intendedRel = Number(header.intendedNs - this.rec.startNs);
+    this.rec.record("e2e", (nowRel - intendedRel) / 1000, this.rec.inMeasure(intendedRel));
+    if (this.trackGaps && seq > this.lastSeq[publisherId]! + 1) r.gaps++;
+    if (seq > this.lastSeq[publisherId]!) this.lastSeq[publisherId] = seq;
+    r.consumed++;
+    r.consumedBytes += data.length;
+    if (this.rec.inMeasure(nowRel)) {
+      r.measuredConsumed++;
+      r.measuredConsumedBytes += data.length;
+    }
+    this.rec.count(this.task.slot, "consumed");
+  }
+}

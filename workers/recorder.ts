@@ -1,0 +1,103 @@
+/**
+ * Per-thread measurement state: histograms for the measured phase and for the current second, counters,
+ * error kinds. Clients record here; the thread posts interval snapshots and returns the totals.
+ */
+
+import {
+  COUNTER,
+  counterIndex,
+  HEADER,
+  type IntervalSnapshot,
+  type LatencyKind,
+  type Timing,
+} from "../src/engine/protocol.js";
+import { createHistogram, encodeHistogram, type Histogram, recordUs } from "../src/metrics/histogram.js";
+
+export class ThreadRecorder {
+  startNs = 0n;
+  private readonly measured = new Map<LatencyKind, Histogram>();
+  private readonly interval = new Map<LatencyKind, Histogram>();
+  readonly errors: Record<string, number> = {};
+  private intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
+  private readonly counters: Float64Array;
+
+  constructor(
+    readonly thread: number,
+    private readonly enabled: boolean,
+    private readonly timing: Timing,
+    counters: SharedArrayBuffer,
+  ) {
+    this.counters = new Float64Array(counters);
+  }
+
+  get lateSendThresholdNs(): number {
+    return this.timing.lateSendThresholdUs * 1000;
+  }
+
+  /** Nanoseconds since the start instant. */
+  relNow(): number {
+    return Number(process.hrtime.bigint() - this.startNs);
+  }
+
+  /** End of the measured phase: fixed for time-bounded runs, set by the coordinator for message-bounded ones. */
+  measureEndNs(): number {
+    const shared = this.counters[HEADER.measureEndNs]!;
+    return shared > 0 ? Math.min(shared, this.timing.measureEndNs) : this.timing.measureEndNs;
+  }
+
+  /** Whether a message intended (or received) at relNs belongs to the measured phase. */
+  inMeasure(relNs: number): boolean {
+    return relNs >= this.timing.warmupNs && relNs < this.measureEndNs();
+  }
+
+  record(kind: LatencyKind, latencyUs: number, measured: boolean): void {
+    if (!this.enabled) return;
+    let h = this.interval.get(kind);
+    if (!h) {
+      h = createHistogram();
+      this.interval.set(kind, h);
+    }
+    recordUs(h, latencyUs);
+    if (measured) {
+      let m = this.measured.get(kind);
+      if (!m) {
+        m = createHistogram();
+        this.measured.set(kind, m);
+      }
+      recordUs(m, latencyUs);
+    }
+  }
+
+  /** Counts a client's event in its shared row and in this second's figures. */
+  count(slot: number, field: "sent" | "acked" | "consumed" | "errors", n = 1): void {
+    this.counters[counterIndex(slot, COUNTER[field])]! += n;
+    this.intervalCounts[field === "sent" ? "published" : field] += n;
+  }
+
+  error(slot: number, kind: string): void {
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+    this.count(slot, "errors");
+  }
+
+  markDone(slot: number): void {
+    this.counters[counterIndex(slot, COUNTER.done)] = 1;
+  }
+
+  /** This second's figures; resets them. */
+  snapshot(index: number): IntervalSnapshot {
+    const histograms: IntervalSnapshot["histograms"] = {};
+    for (const [kind, h] of this.interval) {
+      if (h.totalCount > 0) histograms[kind] = encodeHistogram(h);
+      h.reset();
+    }
+    const snap = { thread: this.thread, index, ...this.intervalCounts, histograms };
+    this.intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
+    return snap;
+  }
+
+  finalHistograms(): Partial<Record<LatencyKind, string>> {
+    const out: Partial<Record<LatencyKind, string>> = {};
+    for (const [kind, h] of this.measured) out[kind] = encodeHistogram(h);
+    return out;
+  }
+}

@@ -1,0 +1,34 @@
+/** A responder for request/reply loads: echoes each request so the send time comes back. */
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { ClientResult, ClientTask } from "../src/engine/protocol.js";
+import { emptyResult } from "./publisher.js";
+
+type ResponderTask = Extract<ClientTask, { role: "responder" }>;
+
+export class Responder {
+  private sub: Subscription | undefined;
+  private readonly result: ClientResult;
+
+  constructor(
+    private readonly task: ResponderTask,
+    private readonly nc: NatsConnection,
+  ) {
+    this.result = { ...emptyResult(task.id), role: "responder" };
+  }
+
+  prepare(): void {
+    this.sub = this.nc.subscribe(this.task.spec.subject, {
+      queue: this.task.spec.queue,
+      callback: (_err, msg) => {
+        msg.respond(msg.data);
+        this.result.consumed++;
+        this.result.consumedBytes += msg.data.length;
+      },
+    });
+  }
+
+  stop(): ClientResult {
+    this.sub?.unsubscribe();
+    return this.result;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The piscina handler: one task is everything one worker thread runs (its share of consumers, responders
+ * and publishers). It connects, subscribes, reports ready, waits for the common start instant, runs, posts
+ * a snapshot every second, and returns its clients' counts and encoded histograms.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { MessagePort } from "node:worker_threads";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { ClientResult, FromWorker, ThreadResult, ThreadTask, ToWorker } from "../src/engine/protocol.js";
+import { Consumer } from "./consumer.js";
+import { Publisher } from "./publisher.js";
+import { ThreadRecorder } from "./recorder.js";
+import { Responder } from "./responder.js";
+
+function post(port: MessagePort, msg: FromWorker): void {
+  port.postMessage(msg);
+}
+
+/** Resolves with the next message of the given type. */
+function nextMessage<T extends ToWorker["type"]>(
+  port: MessagePort,
+  types: T[],
+): Promise<Extract<ToWorker, { type: T }>> {
+  return new Promise((resolve) => {
+    const onMessage = (msg: ToWorker) => {
+      if ((types as string[]).includes(msg.type)) {
+        port.off("message", onMessage);
+        resolve(msg as Extract<ToWorker, { type: T }>);
+      }
+    };
+    port.on("message", onMessage);
+  });
+}
+
+export default async function runThread(task: ThreadTask): Promise<ThreadResult> {
+  const { port } = task;
+  const rec = new ThreadRecorder(task.thread, task.record, task.timing, task.counters);
+  const runTag = `${process.pid}${task.thread}${Date.now() % 1e6}`;
+  const connections: NatsConnection[] = [];
+  let stopping = false;
+  let reconnects = 0;
+  // Listen for stop from the outset: Ctrl-C may come before the start instant.
+  const stopped = nextMessage(port, ["stop"]);
+  const stopPublishers = nextMessage(port, ["stop-publishers", "stop"]);
+
+  try {
+    for (let i = 0; i < task.connections; i++) {
+      const nc = await connect({
+        servers: task.servers,
+        name: `benchline-t${task.thread}-c${i}`,
+        token: task.auth?.token,
+        user: task.auth?.user,
+        pass: task.auth?.password,
+        maxReconnectAttempts: 3,
+        reconnectTimeWait: 500,
+        timeout: 5000,
+      });
+      connections.push(nc);
+      void (async () => {
+        for await (const s of nc.status()) if (s.type === "reconnect") reconnects++;
+      })().catch(() => {});
+      nc.closed().then((err) => {
+        if (!stopping)
+          post(port, { type: "fault", thread: task.thread, message: err?.message ?? "connection closed" });
+      });
+    }
+    const ncFor = (i: number) => connections[i % connections.length]!;
+
+    const consumers: Consumer[] = [];
+    const responders: Responder[] = [];
+    const publishers: Publisher[] = [];
+    for (const client of task.clients) {
+      if (client.role === "consumer") {
+        consumers.push(new Consumer(client, ncFor(client.connection), rec, task.stream, task.publisherCount));
+      } else if (client.role === "responder") {
+        responders.push(new Responder(client, ncFor(client.connection)));
+      } else {
+        publishers.push(new Publisher(client, ncFor(client.connection), rec, runTag));
+      }
+    }
+    await Promise.all(consumers.map((c) => c.prepare()));
+    for (const r of responders) r.prepare();
+    for (const p of publishers) p.prepare();
+    // A round trip per connection: the server has every subscription before anyone publishes.
+    await Promise.all(connections.map((nc) => nc.flush()));
+    post(port, { type: "ready", thread: task.thread });
+
+    const go = await Promise.race([nextMessage(port, ["go"]), stopped]);
+    if (go.type === "go") {
+      rec.startNs = go.startNs;
+      for (const c of consumers) c.start();
+      const intervals = startIntervalTimer(rec, port);
+      void stopPublishers.then(() => {
+        for (const p of publishers) p.stop();
+      });
+      const publisherResults = Promise.all(publishers.map((p) => p.run()));
+      await stopped;
+      for (const p of publishers) p.stop();
+      const published = await publisherResults;
+      intervals.stop();
+      const received = await Promise.all(consumers.map((c) => c.stop()));
+      const answered = responders.map((r) => r.stop());
+      return finish([...published, ...received, ...answered]);
+    }
+    return finish([]);
+  } finally {
+    stopping = true;
+    await Promise.all(connections.map((nc) => nc.close().catch(() => {})));
+    port.close();
+  }
+
+  function finish(clients: ClientResult[]): ThreadResult {
+    return {
+      thread: task.thread,
+      clients,
+      histograms: rec.finalHistograms(),
+      errors: rec.errors,
+      reconnects,
+    };
+  }
+}
+
+/** Posts a snapshot at every whole second after the start instant, and a last one on stop. */
+function startIntervalTimer(rec: ThreadRecorder, port: MessagePort): { stop(): void } {
+  let index = 0;
+  let active = true;
+  void (async () => {
+    while (active) {
+      const nextNs = (index + 1) * 1e9;
+      const waitMs = (nextNs - rec.relNow()) / 1e6;
+      if (waitMs > 0) await sleep(waitMs);
+      if (!active) break;
+      post(port, { type: "interval", snapshot: rec.snapshot(index) });
+      index++;
+    }
+  })();
+  return {
+    stop() {
+      active = false;
+      post(port, { type: "interval", snapshot: rec.snapshot(index) });
+    },
+  };
+}
