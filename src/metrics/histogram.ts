@@ -22,9 +22,7 @@ export function createHistogram(): Histogram {
 
 /** Records a latency in microseconds, clamped into the trackable range so no sample is dropped. */
 export function recordUs(h: Histogram, us: number): void {
-  const v =
-    us < HISTOGRAM_LOWEST_US ? HISTOGRAM_LOWEST_US : us > HISTOGRAM_HIGHEST_US ? HISTOGRAM_HIGHEST_US : us;
-  h.recordValue(Math.round(v));
+  h.recordValue(Math.round(Math.min(HISTOGRAM_HIGHEST_US, Math.max(HISTOGRAM_LOWEST_US, us))));
 }
 
 export function encodeHistogram(h: Histogram): string {

@@ -32,7 +32,7 @@ export function describeSchemaError(error: z.ZodError, file: string): string {
     const keys = issue.keys.map((k) => (at ? `${at}.${k}` : k));
     return `${file}: unknown key ${keys.join(", ")}; remove it or check the spelling`;
   }
-  if (issue.code === "invalid_union" && at.endsWith("rate")) {
+  if (at.endsWith(".rate")) {
     return `${file}: ${at}: must be a positive number of msgs/s or "max"`;
   }
   return `${file}: ${at || "(root)"}: ${issue.message}`;
@@ -47,7 +47,7 @@ export function parseProfileText(
   let doc: unknown;
   try {
     doc =
-      extname(file).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: false });
+      extname(file).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];

@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import { mergeCounts, mergeIntervals, mergeLatency, mergeThroughput } from "../src/engine/merge.js";
+import { buildPlan } from "../src/engine/plan.js";
+import type { ClientResult, ThreadResult } from "../src/engine/protocol.js";
+import { createHistogram, encodeHistogram, recordUs } from "../src/metrics/histogram.js";
+import { parseProfileText } from "../src/profile/loader.js";
+
+const profile = (text: string) => parseProfileText(text, "p.yaml", {}).profile;
+
+describe("plan", () => {
+  const p = profile(`
+stream: {name: S, subjects: ["s.>"]}
+publishers:
+  - {mode: jetstream, subject: s.x, count: 3, rate: 300}
+  - {mode: core, subject: c.x, count: 1}
+consumers:
+  - {kind: pull, count: 2}
+  - {kind: core, subject: "c.>", count: 2}
+workers: 2
+messages: 1000
+`);
+  const plan = buildPlan(p, "r1");
+
+  it("gives every instance a slot and spreads receivers and publishers over the threads", () => {
+    expect(plan.clients.map((c) => `${c.role}:${c.id}@${c.slot}`)).toEqual([
+      "consumer:0@0",
+      "consumer:1@1",
+      "consumer:2@2",
+      "consumer:3@3",
+      "publisher:0@4",
+      "publisher:1@5",
+      "publisher:2@6",
+      "publisher:3@7",
+    ]);
+    expect(plan.threads.map((t) => t.clients.map((c) => c.slot))).toEqual([
+      [0, 2, 4, 6],
+      [1, 3, 5, 7],
+    ]);
+  });
+
+  it("splits an entry's rate over its publishers and interleaves them", () => {
+    const pubs = plan.clients.filter((c) => c.role === "publisher");
+    expect(pubs.map((c) => (c.role === "publisher" ? [c.ratePerSec, Math.round(c.offsetNs)] : []))).toEqual([
+      [100, 0],
+      [100, 3_333_333],
+      [100, 6_666_667],
+      ["max", 0],
+    ]);
+    expect(pubs.map((c) => (c.role === "publisher" ? c.quota : 0))).toEqual([250, 250, 250, 250]);
+  });
+
+  it("groups a shared durable's consumers once and fans core subscribers out", () => {
+    expect(plan.groups).toEqual([
+      { name: "pull-consumer-0", consumerIds: [0, 1], publisherIds: [0, 1, 2] },
+      { name: "core-consumer-1#0", consumerIds: [2], publisherIds: [3] },
+      { name: "core-consumer-1#1", consumerIds: [3], publisherIds: [3] },
+    ]);
+    expect(plan.durables.map((d) => d.name)).toEqual(["benchline-r1-c0"]);
+  });
+});
+
+function bits(...seqs: number[]): Uint8Array {
+  const b = new Uint8Array(4);
+  for (const s of seqs) b[s >> 3]! |= 1 << (s & 7);
+  return b;
+}
+
+function client(partial: Partial<ClientResult> & Pick<ClientResult, "id" | "role">): ClientResult {
+  return {
+    sent: 0,
+    sentBytes: 0,
+    acked: 0,
+    consumed: 0,
+    consumedBytes: 0,
+    duplicates: 0,
+    redeliveries: 0,
+    gaps: 0,
+    measuredSent: 0,
+    measuredSentBytes: 0,
+    measuredAcked: 0,
+    measuredConsumed: 0,
+    measuredConsumedBytes: 0,
+    lateSends: 0,
+    ...partial,
+  };
+}
+
+describe("merge", () => {
+  const p = profile(`
+publishers: [{subject: q.x, count: 1}]
+consumers: [{kind: queue, subject: "q.>", count: 2}]
+workers: 2
+`);
+  const plan = buildPlan(p, "r2");
+
+  it("counts loss against what was acknowledged, and cross-member duplicates, per group", () => {
+    const threads: ThreadResult[] = [
+      {
+        thread: 0,
+        clients: [
+          client({ id: 0, role: "publisher", sent: 10, acked: 9, acknowledged: bits(0, 1, 2, 3, 4, 5, 6, 7, 8) }),
+          client({ id: 0, role: "consumer", seen: [bits(0, 1, 2, 3)], duplicates: 1 }),
+        ],
+        histograms: {},
+        errors: { timeout: 1 },
+        reconnects: 0,
+      },
+      {
+        thread: 1,
+        clients: [client({ id: 1, role: "consumer", seen: [bits(3, 4, 5, 9)], redeliveries: 2 })],
+        histograms: {},
+        errors: { foreignMessage: 2 },
+        reconnects: 1,
+      },
+    ];
+    const counts = mergeCounts(plan, threads);
+    // Union {0,1,2,3,4,5,9}: 7 distinct; acked 6, 7, 8 never arrived; seq 3 twice across members.
+    expect(counts).toMatchObject({
+      published: 10,
+      acked: 9,
+      consumed: 7,
+      lost: 3,
+      duplicates: 2,
+      redeliveries: 2,
+      publishErrors: { timeout: 1 },
+      consumerErrors: { foreignMessage: 2 },
+      reconnects: 1,
+    });
+  });
+
+  it("takes percentiles from the merged histogram, never from averaged percentiles", () => {
+    const fast = createHistogram();
+    const slow = createHistogram();
+    for (let i = 0; i < 990; i++) recordUs(fast, 100);
+    for (let i = 0; i < 10; i++) recordUs(slow, 50_000);
+    const latency = mergeLatency([
+      { thread: 0, clients: [], histograms: { e2e: encodeHistogram(fast) }, errors: {}, reconnects: 0 },
+      { thread: 1, clients: [], histograms: { e2e: encodeHistogram(slow) }, errors: {}, reconnects: 0 },
+    ]);
+    // Averaging the two p99s would say ~25 ms; the merged p99 of 1000 samples is 100 us, p99.9 is 50 ms.
+    expect(latency.e2e).toMatchObject({ count: 1000, p50Us: 100, p99Us: 100, maxUs: 50_015 });
+    expect(latency.e2e!.p999Us).toBeGreaterThanOrEqual(49_975);
+  });
+
+  it("merges intervals by index whatever order they arrive in, and labels phases", () => {
+    const h = createHistogram();
+    recordUs(h, 700);
+    const enc = encodeHistogram(h);
+    const snap = (thread: number, index: number, published: number) => ({
+      thread,
+      index,
+      published,
+      acked: published,
+      consumed: 0,
+      errors: 0,
+      histograms: { pubAck: enc },
+    });
+    const points = mergeIntervals([snap(1, 2, 5), snap(0, 0, 1), snap(0, 2, 7), snap(1, 0, 2), snap(0, 1, 3)], 1e9, 2e9);
+    expect(points.map((x) => [x.t, x.phase, x.published, x.pubAckP99Us])).toEqual([
+      [1, "warmup", 3, 700],
+      [2, "measure", 3, 700],
+      [3, "drain", 12, 700],
+    ]);
+  });
+
+  it("divides measured counts by the measured seconds", () => {
+    const t = mergeThroughput(
+      [
+        {
+          thread: 0,
+          clients: [
+            client({ id: 0, role: "publisher", measuredSent: 3000, measuredSentBytes: 384_000 }),
+            client({ id: 0, role: "consumer", measuredConsumed: 2000, measuredConsumedBytes: 256_000 }),
+          ],
+          histograms: {},
+          errors: {},
+          reconnects: 0,
+        },
+      ],
+      2,
+    );
+    expect(t).toEqual({ publishedPerSec: 1500, consumedPerSec: 1000, publishedBytesPerSec: 192_000, consumedBytesPerSec: 128_000 });
+  });
+});

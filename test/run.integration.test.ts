@@ -1,0 +1,139 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { NatsServer } from "../src/server/launcher.js";
+import { startDelayProxy } from "./helpers/delay-proxy.js";
+import { runJson, writeProfile } from "./helpers/profiles.js";
+import { tempDir } from "./helpers/tmp.js";
+
+const short = "warmup: 500ms\nduration: 2s\ndrain: 3s\n";
+
+describe("benchline run: workloads against a real nats-server", () => {
+  it("core pub/sub over two workers: every message accounted for, percentiles merged", async () => {
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "core",
+      `publishers:\n  - {mode: core, subject: t.core, count: 2, rate: 4000}\nconsumers:\n  - {kind: core, subject: "t.>", count: 1}\nworkers: 2\n${short}`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    const c = result.counts;
+    expect(result.complete).toBe(true);
+    expect(c.published).toBeGreaterThan(9000);
+    expect(c.published).toBe(c.consumed + c.lost);
+    expect([c.lost, c.duplicates, c.gaps]).toEqual([0, 0, 0]);
+    expect(result.throughput.publishedPerSec).toBeGreaterThan(3800);
+    expect(result.throughput.publishedPerSec).toBeLessThan(4200);
+    // Two publishers on two threads: the e2e histogram holds every measured message of both.
+    expect(result.latency.e2e!.count).toBe(Math.round(result.throughput.publishedPerSec * result.measuredS));
+    expect(result.latency.sendLag!.count).toBe(result.latency.e2e!.count);
+    expect(result.latency.e2e!.p50Us).toBeLessThanOrEqual(result.latency.e2e!.p99Us);
+    expect(result.intervals.filter((i) => i.phase === "measure").length).toBeGreaterThanOrEqual(2);
+    const files = await readdir(join(dir.path, "artifacts"));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^\d{8}T\d{6}Z-core$/);
+    const summary = await readFile(join(dir.path, "artifacts", files[0]!, "summary.md"), "utf8");
+    expect(summary).toContain("# benchline run: core");
+  });
+
+  it("queue group: each message goes to exactly one member", async () => {
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "queue",
+      `publishers:\n  - {mode: core, subject: t.q, rate: 3000}\nconsumers:\n  - {kind: queue, subject: t.q, count: 3}\nworkers: 2\n${short}`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    expect(result.counts.consumed).toBe(result.counts.published);
+    expect([result.counts.lost, result.counts.duplicates]).toEqual([0, 0]);
+  });
+
+  it("request/reply: round trips measured, none failed", async () => {
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "req",
+      `publishers:\n  - {mode: request, subject: t.req, rate: 1000, count: 2}\nresponders:\n  - {subject: t.req, count: 2}\nworkers: 2\n${short}`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    expect(result.counts.publishErrors).toEqual({});
+    expect(result.counts.acked).toBe(result.counts.published);
+    expect(result.latency.request!.count).toBe(2000);
+  });
+
+  it("JetStream publish with two pull consumers sharing a durable: acked = consumed, nothing lost", async () => {
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "jspull",
+      `stream: {name: T_PULL, subjects: ["t.js.>"], storage: memory}\npublishers:\n  - {mode: jetstream, subject: t.js.a, count: 2, rate: 3000}\nconsumers:\n  - {kind: pull, count: 2, doubleAck: true}\nworkers: 2\n${short}`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    const c = result.counts;
+    expect(c.publishErrors).toEqual({});
+    expect(c.acked).toBe(c.published);
+    expect(c.consumed).toBe(c.acked);
+    expect([c.lost, c.duplicates]).toEqual([0, 0]);
+    expect(Object.keys(result.latency).sort()).toEqual(["ack", "e2e", "pubAck", "pubAckRaw", "sendLag"]);
+    // Open loop: latency from the intended send time is never below latency from the actual send.
+    expect(result.latency.pubAck!.p99Us).toBeGreaterThanOrEqual(result.latency.pubAckRaw!.p50Us);
+  });
+
+  it("JetStream push and ordered consumers each receive the whole stream", async () => {
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "jspush",
+      `stream: {name: T_PUSH, subjects: ["t.push.>"]}\npublishers:\n  - {mode: jetstream, subject: t.push.a, rate: 2000, msgId: true}\nconsumers:\n  - {kind: push}\n  - {kind: ordered}\nworkers: 2\n${short}`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    const c = result.counts;
+    expect(c.acked).toBe(c.published);
+    expect(c.consumed).toBe(2 * c.acked);
+    expect([c.lost, c.duplicates, c.gaps]).toEqual([0, 0, 0]);
+  });
+
+  it("closed-loop JetStream publishing keeps the window and loses nothing", async () => {
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "jsmax",
+      `stream: {name: T_MAX, subjects: ["t.max.>"], storage: memory}\npublishers:\n  - {mode: jetstream, subject: t.max.a, rate: max, maxInFlight: 500}\nworkers: 1\nwarmup: 300ms\nduration: 1500ms\ndrain: 1s\n`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    expect(result.counts.publishErrors).toEqual({});
+    expect(result.counts.acked).toBe(result.counts.published);
+    expect(result.throughput.publishedPerSec).toBeGreaterThan(5000);
+    expect(result.latency.sendLag).toBeUndefined();
+  });
+
+  it("a message-count run stops after that many messages", async () => {
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "count",
+      `publishers:\n  - {mode: core, subject: t.n, count: 2, rate: 5000}\nconsumers:\n  - {kind: core, subject: t.n}\nmessages: 3000\nwarmup: 200ms\ndrain: 2s\n`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    expect(result.latency.e2e!.count).toBe(3000);
+    expect(result.measuredS).toBeGreaterThan(0.5);
+    expect(result.measuredS).toBeLessThan(1.2);
+  });
+
+  it("reports a known injected delay: e2e through a proxy that holds server-to-client bytes 40 ms", async () => {
+    await using server = await NatsServer.start();
+    await using proxy = await startDelayProxy(server.clientUrl, 40);
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "delayed",
+      `publishers:\n  - {mode: core, subject: t.d, rate: 500}\nconsumers:\n  - {kind: core, subject: t.d}\nworkers: 1\n${short}`,
+    );
+    const { result } = await runJson(profile, dir.path, ["--server", proxy.url]);
+    const e2e = result.latency.e2e!;
+    expect(e2e.count).toBe(1000);
+    // libuv starts a 40 ms timer from its cached loop time, so the proxy may hold a chunk up to ~1 ms less.
+    expect(e2e.minUs).toBeGreaterThanOrEqual(39_000);
+    expect(e2e.p50Us).toBeLessThan(60_000);
+  });
+});
