@@ -98,7 +98,13 @@ workers: 2
       {
         thread: 0,
         clients: [
-          client({ id: 0, role: "publisher", sent: 10, acked: 9, acknowledged: bits(0, 1, 2, 3, 4, 5, 6, 7, 8) }),
+          client({
+            id: 0,
+            role: "publisher",
+            sent: 10,
+            acked: 9,
+            acknowledged: bits(0, 1, 2, 3, 4, 5, 6, 7, 8),
+          }),
           client({ id: 0, role: "consumer", seen: [bits(0, 1, 2, 3)], duplicates: 1 }),
         ],
         histograms: {},
@@ -155,7 +161,11 @@ workers: 2
       errors: 0,
       histograms: { pubAck: enc },
     });
-    const points = mergeIntervals([snap(1, 2, 5), snap(0, 0, 1), snap(0, 2, 7), snap(1, 0, 2), snap(0, 1, 3)], 1e9, 2e9);
+    const points = mergeIntervals(
+      [snap(1, 2, 5), snap(0, 0, 1), snap(0, 2, 7), snap(1, 0, 2), snap(0, 1, 3)],
+      1e9,
+      2e9,
+    );
     expect(points.map((x) => [x.t, x.phase, x.published, x.pubAckP99Us])).toEqual([
       [1, "warmup", 3, 700],
       [2, "measure", 3, 700],
@@ -179,6 +189,11 @@ workers: 2
       ],
       2,
     );
-    expect(t).toEqual({ publishedPerSec: 1500, consumedPerSec: 1000, publishedBytesPerSec: 192_000, consumedBytesPerSec: 128_000 });
+    expect(t).toEqual({
+      publishedPerSec: 1500,
+      consumedPerSec: 1000,
+      publishedBytesPerSec: 192_000,
+      consumedBytesPerSec: 128_000,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { parseProfileText } from "../src/profile/loader.js";
 import { profileJsonSchema } from "../src/profile/json-schema.js";
+import { parseProfileText } from "../src/profile/loader.js";
 import { applyOverrides } from "../src/profile/overrides.js";
 import { subjectMatches } from "../src/profile/subjects.js";
 
@@ -15,7 +15,8 @@ consumers:
     subject: a.>
 `;
 
-const load = (text: string, file = "p.yaml", env: NodeJS.ProcessEnv = {}) => parseProfileText(text, file, env).profile;
+const load = (text: string, file = "p.yaml", env: NodeJS.ProcessEnv = {}) =>
+  parseProfileText(text, file, env).profile;
 const fails = (text: string, file = "p.yaml", env: NodeJS.ProcessEnv = {}) => {
   try {
     parseProfileText(text, file, env);
@@ -28,7 +29,14 @@ const fails = (text: string, file = "p.yaml", env: NodeJS.ProcessEnv = {}) => {
 describe("profile loader", () => {
   it("fills every default and converts units", () => {
     const p = load(minimal);
-    expect(p).toMatchObject({ name: "t", servers: [], warmupMs: 1000, durationMs: 10_000, drainMs: 5000, connectionsPerWorker: 1 });
+    expect(p).toMatchObject({
+      name: "t",
+      servers: [],
+      warmupMs: 1000,
+      durationMs: 10_000,
+      drainMs: 5000,
+      connectionsPerWorker: 1,
+    });
     expect(p.publishers[0]).toEqual({
       name: "core-publisher-0",
       count: 1,
@@ -47,38 +55,85 @@ describe("profile loader", () => {
   });
 
   it("reads JSON profiles and takes the name from the file", () => {
-    const p = load(JSON.stringify({ publishers: [{ subject: "x", size: "1KiB" }], duration: "2m" }), "dir/my-load.json");
+    const p = load(
+      JSON.stringify({ publishers: [{ subject: "x", size: "1KiB" }], duration: "2m" }),
+      "dir/my-load.json",
+    );
     expect(p.name).toBe("my-load");
     expect(p.durationMs).toBe(120_000);
     expect(p.publishers[0]!.sizeBytes).toEqual({ min: 1024, max: 1024 });
   });
 
   it("says where malformed YAML is broken", () => {
-    expect(fails("publishers:\n  - subject: a\n   rate: [1,\n", "bad.yaml")).toMatch(/^bad\.yaml:\d+:\d+: malformed YAML: /);
+    expect(fails("publishers:\n  - subject: a\n   rate: [1,\n", "bad.yaml")).toMatch(
+      /^bad\.yaml:\d+:\d+: malformed YAML: /,
+    );
   });
 
   it("names an unknown key with its path and the file", () => {
     expect(fails(`${minimal}\n    colour: blue\n`, "prof.yaml")).toBe(
       "prof.yaml: unknown key consumers[0].colour; remove it or check the spelling",
     );
-    expect(fails(`${minimal}\nduraton: 5s\n`, "prof.yaml")).toBe("prof.yaml: unknown key duraton; remove it or check the spelling");
+    expect(fails(`${minimal}\nduraton: 5s\n`, "prof.yaml")).toBe(
+      "prof.yaml: unknown key duraton; remove it or check the spelling",
+    );
   });
 
   it.each([
-    ["a wrong type", minimal.replace("rate: 100", "rate: fast"), 'p.yaml: publishers[0].rate: must be a positive number of msgs/s or "max"'],
-    ["a zero rate", minimal.replace("rate: 100", "rate: 0"), 'p.yaml: publishers[0].rate: must be a positive number of msgs/s or "max"'],
-    ["a negative rate", minimal.replace("rate: 100", "rate: -5"), 'p.yaml: publishers[0].rate: must be a positive number of msgs/s or "max"'],
-    ["an absurd rate", minimal.replace("rate: 100", "rate: 1e12"), "p.yaml: publishers[0].rate: 1000000000000 msgs/s is beyond what one host can generate (at most 10000000)"],
-    ["a zero size", minimal.replace("rate: 100", "rate: 100\n    size: 0"), "p.yaml: publishers[0].size: 0 bytes is too small; benchline needs at least 16 (send time and sequence)"],
-    ["a 100 MB size", minimal.replace("rate: 100", "rate: 100\n    size: 100MB"), "p.yaml: publishers[0].size: 100000000 bytes is above the 64 MiB NATS allows"],
+    [
+      "a wrong type",
+      minimal.replace("rate: 100", "rate: fast"),
+      'p.yaml: publishers[0].rate: must be a positive number of msgs/s or "max"',
+    ],
+    [
+      "a zero rate",
+      minimal.replace("rate: 100", "rate: 0"),
+      'p.yaml: publishers[0].rate: must be a positive number of msgs/s or "max"',
+    ],
+    [
+      "a negative rate",
+      minimal.replace("rate: 100", "rate: -5"),
+      'p.yaml: publishers[0].rate: must be a positive number of msgs/s or "max"',
+    ],
+    [
+      "an absurd rate",
+      minimal.replace("rate: 100", "rate: 1e12"),
+      "p.yaml: publishers[0].rate: 1000000000000 msgs/s is beyond what one host can generate (at most 10000000)",
+    ],
+    [
+      "a zero size",
+      minimal.replace("rate: 100", "rate: 100\n    size: 0"),
+      "p.yaml: publishers[0].size: 0 bytes is too small; benchline needs at least 16 (send time and sequence)",
+    ],
+    [
+      "a 100 MB size",
+      minimal.replace("rate: 100", "rate: 100\n    size: 100MB"),
+      "p.yaml: publishers[0].size: 100000000 bytes is above the 64 MiB NATS allows",
+    ],
     ["a zero duration", `${minimal}duration: 0s\n`, "p.yaml: duration: must be above zero (or set messages)"],
     ["10,000 workers", `${minimal}workers: 10000\n`, "p.yaml: workers: Too big: expected number to be <=64"],
     ["no publishers", "name: x\n", "p.yaml: publishers: Invalid input: expected array, received undefined"],
     ["a list", "- 1\n- 2\n", "p.yaml: a profile is a mapping of keys (name, publishers, ...), not a list"],
-    ["a JetStream publisher without a stream", minimal.replace("rate: 100", "rate: 100\n    mode: jetstream"), "p.yaml: publishers[0].mode: jetstream publishers need a stream: add a stream section"],
-    ["a pull consumer without a stream", minimal.replace("kind: core", "kind: pull"), "p.yaml: consumers[0].kind: pull consumers read a stream: add a stream section"],
-    ["a subject outside the stream", `stream: {name: S, subjects: ["s.>"]}\npublishers: [{mode: jetstream, subject: other}]\n`, "p.yaml: publishers[0].subject: other is not among the stream's subjects s.>"],
-    ["a bad duration", `${minimal}warmup: soon\n`, 'p.yaml: warmup: "soon" is not a duration; use e.g. "500ms", "30s", "2m"'],
+    [
+      "a JetStream publisher without a stream",
+      minimal.replace("rate: 100", "rate: 100\n    mode: jetstream"),
+      "p.yaml: publishers[0].mode: jetstream publishers need a stream: add a stream section",
+    ],
+    [
+      "a pull consumer without a stream",
+      minimal.replace("kind: core", "kind: pull"),
+      "p.yaml: consumers[0].kind: pull consumers read a stream: add a stream section",
+    ],
+    [
+      "a subject outside the stream",
+      `stream: {name: S, subjects: ["s.>"]}\npublishers: [{mode: jetstream, subject: other}]\n`,
+      "p.yaml: publishers[0].subject: other is not among the stream's subjects s.>",
+    ],
+    [
+      "a bad duration",
+      `${minimal}warmup: soon\n`,
+      'p.yaml: warmup: "soon" is not a duration; use e.g. "500ms", "30s", "2m"',
+    ],
   ])("refuses %s with one line", (_what, text, message) => {
     expect(fails(text)).toBe(message);
   });
@@ -99,8 +154,12 @@ describe("profile loader", () => {
   });
 
   it("refuses a reference to an unset variable, and takes a default", () => {
-    expect(fails(`${minimal}servers: "\${NOPE}"\n`)).toBe("p.yaml: servers: ${NOPE} is not set in the environment; export NOPE or remove the reference");
-    expect(load(`${minimal}servers: "\${NOPE:-nats://localhost:1}"\n`).servers).toEqual(["nats://localhost:1"]);
+    expect(fails(`${minimal}servers: "\${NOPE}"\n`)).toBe(
+      "p.yaml: servers: ${NOPE} is not set in the environment; export NOPE or remove the reference",
+    );
+    expect(load(`${minimal}servers: "\${NOPE:-nats://localhost:1}"\n`).servers).toEqual([
+      "nats://localhost:1",
+    ]);
   });
 
   it("every shipped profile loads", async () => {
@@ -129,8 +188,12 @@ describe("overrides", () => {
 
   it("refuses absurd overrides", () => {
     const p = load(minimal);
-    expect(() => applyOverrides(p, { rate: 1e12 })).toThrow("--rate must be above 0 and at most 10000000 msgs/s, not 1000000000000");
-    expect(() => applyOverrides(p, { workers: 10_000 })).toThrow("--workers must be a whole number from 1 to 64, not 10000");
+    expect(() => applyOverrides(p, { rate: 1e12 })).toThrow(
+      "--rate must be above 0 and at most 10000000 msgs/s, not 1000000000000",
+    );
+    expect(() => applyOverrides(p, { workers: 10_000 })).toThrow(
+      "--workers must be a whole number from 1 to 64, not 10000",
+    );
     expect(() => applyOverrides(p, { duration: "0s" })).toThrow("--duration must be above zero");
   });
 });

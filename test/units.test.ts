@@ -15,7 +15,9 @@ describe("units", () => {
   });
 
   it("rejects a duration it cannot read, naming the field", () => {
-    expect(() => parseDurationMs("soon", "warmup")).toThrow('warmup: "soon" is not a duration; use e.g. "500ms", "30s", "2m"');
+    expect(() => parseDurationMs("soon", "warmup")).toThrow(
+      'warmup: "soon" is not a duration; use e.g. "500ms", "30s", "2m"',
+    );
     expect(() => parseDurationMs(-1, "drain")).toThrow("drain: -1 is not a duration");
   });
 
@@ -35,6 +37,10 @@ describe("units", () => {
 
   it("formats microseconds and bytes for people", () => {
     expect([formatUs(999), formatUs(1500), formatUs(2_500_000)]).toEqual(["999us", "1.50ms", "2.50s"]);
-    expect([formatBytes(512), formatBytes(1536), formatBytes(3 * 1024 * 1024)]).toEqual(["512 B", "1.5 KiB", "3.0 MiB"]);
+    expect([formatBytes(512), formatBytes(1536), formatBytes(3 * 1024 * 1024)]).toEqual([
+      "512 B",
+      "1.5 KiB",
+      "3.0 MiB",
+    ]);
   });
 });

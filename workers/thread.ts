@@ -60,8 +60,13 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
         for await (const s of nc.status()) if (s.type === "reconnect") reconnects++;
       })().catch(() => {});
       nc.closed().then((err) => {
-        if (!stopping)
-          post(port, { type: "fault", thread: task.thread, message: err?.message ?? "connection closed" });
+        if (stopping) return;
+        const why = err?.message ?? "closed";
+        post(port, {
+          type: "fault",
+          thread: task.thread,
+          message: `lost the connection to the server (${why})`,
+        });
       });
     }
     const ncFor = (i: number) => connections[i % connections.length]!;

@@ -4,7 +4,10 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from "n
  * A TCP proxy that holds every byte from the server to the client for `delayMs` before passing it on
  * (same delay for every chunk, so order is kept). Client-to-server bytes pass at once.
  */
-export async function startDelayProxy(target: string, delayMs: number): Promise<AsyncDisposable & { url: string }> {
+export async function startDelayProxy(
+  target: string,
+  delayMs: number,
+): Promise<AsyncDisposable & { url: string }> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {

@@ -15,7 +15,9 @@ export async function runJson(
   dir: string,
   extra: string[] = [],
 ): Promise<{ result: RunResult; cli: CliResult }> {
-  const cli = await runCli(["run", profile, "--json", "--out", join(dir, "artifacts"), ...extra], { cwd: dir });
+  const cli = await runCli(["run", profile, "--json", "--out", join(dir, "artifacts"), ...extra], {
+    cwd: dir,
+  });
   if (cli.code !== 0) throw new Error(`benchline run exited ${cli.code}: ${cli.stderr}`);
   return { result: JSON.parse(cli.stdout) as RunResult, cli };
 }
