@@ -51,7 +51,13 @@ describe("profile loader", () => {
       msgId: false,
       ackTimeoutMs: 5000,
     });
-    expect(p.consumers[0]).toMatchObject({ kind: "core", subject: "a.>", ackPolicy: "explicit", batch: 500 });
+    expect(p.consumers[0]).toMatchObject({
+      kind: "core",
+      subject: "a.>",
+      ackPolicy: "explicit",
+      batch: 500,
+      deliver: "new",
+    });
   });
 
   it("reads JSON profiles and takes the name from the file", () => {

@@ -16,6 +16,14 @@ export class BitSet {
     return was;
   }
 
+  /** Sets bits 0 .. n-1 (every sequence a core publisher sent). */
+  setFirst(n: number): void {
+    const whole = n >>> 3;
+    if (whole + 1 > this.bytes.length) this.grow(whole + 1);
+    this.bytes.fill(0xff, 0, whole);
+    if (n & 7) this.bytes[whole]! |= (1 << (n & 7)) - 1;
+  }
+
   private grow(minBytes: number): void {
     const next = new Uint8Array(Math.max(minBytes, this.bytes.length * 2));
     next.set(this.bytes);

@@ -3,11 +3,12 @@
  * Every message's header gives the end-to-end latency from its intended send time and its identity, so
  * duplicates, redeliveries, gaps and (after the drain) lost messages can be counted.
  */
-import { type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
+import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { ClientResult, ClientTask } from "../src/engine/protocol.js";
+import { deliveryCount } from "./ack-reply.js";
 import { BitSet } from "./bitset.js";
-import { readHeader } from "./payload.js";
+import { readIntendedNs, readUint32 } from "./payload.js";
 import { emptyResult } from "./publisher.js";
 import type { ThreadRecorder } from "./recorder.js";
 
@@ -57,7 +58,10 @@ export class Consumer {
       const c = await js.consumers.getPushConsumer(this.stream!, this.task.durable!);
       this.messages = await c.consume({ callback: onJs });
     } else {
-      const c = await js.consumers.get(this.stream!, spec.subject ? { filter_subjects: [spec.subject] } : {});
+      const c = await js.consumers.get(this.stream!, {
+        ...(spec.subject && { filter_subjects: [spec.subject] }),
+        deliver_policy: spec.deliver === "all" ? DeliverPolicy.All : DeliverPolicy.New,
+      });
       this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
     }
   }
@@ -77,10 +81,15 @@ export class Consumer {
   }
 
   private onJsMessage(m: JsMsg): void {
-    const redelivered = m.info.redelivered;
-    this.onMessage(m.data, redelivered);
     const spec = this.task.spec;
-    if (spec.ackPolicy === "none") return;
+    if (spec.ackPolicy === "none") {
+      // Without acks the server never redelivers.
+      this.onMessage(m.data, false);
+      return;
+    }
+    // The JsMsg interface hides the reply subject its implementation keeps; fall back to `info` without it.
+    const reply = (m as JsMsg & { reply?: string }).reply;
+    this.onMessage(m.data, reply ? deliveryCount(reply) > 1 : m.info.redelivered);
     if (spec.ackPolicy === "all") {
       // Ack policy all acks everything up to a message: one ack a batch, and the last one at stop.
       this.lastUnacked = m;
@@ -106,13 +115,14 @@ export class Consumer {
   }
 
   private onMessage(data: Uint8Array, redelivered: boolean): void {
-    const header = readHeader(data);
-    if (!this.started || !header || header.publisherId >= this.seen.length) {
+    const intendedAbs = readIntendedNs(data);
+    const publisherId = intendedAbs > 0 ? readUint32(data, 8) : -1;
+    if (!this.started || publisherId < 0 || publisherId >= this.seen.length) {
       this.rec.error(this.task.slot, "foreignMessage");
       return;
     }
+    const seq = readUint32(data, 12);
     const r = this.result;
-    const { publisherId, seq } = header;
     let bits = this.seen[publisherId];
     if (!bits) {
       bits = new BitSet();
@@ -124,7 +134,7 @@ export class Consumer {
       return;
     }
     const nowRel = this.rec.relNow();
-    const intendedRel = Number(header.intendedNs - this.rec.startNs);
+    const intendedRel = intendedAbs - this.rec.startNs;
     this.rec.record("e2e", (nowRel - intendedRel) / 1000, this.rec.inMeasure(intendedRel));
     if (this.trackGaps && seq > this.lastSeq[publisherId]! + 1) r.gaps++;
     if (seq > this.lastSeq[publisherId]!) this.lastSeq[publisherId] = seq;

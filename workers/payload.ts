@@ -1,19 +1,20 @@
 /**
  * The 16 bytes benchline writes at the start of every payload: the intended send time (host-wide
- * monotonic clock, ns, big-endian), the publisher id and the publisher's sequence number.
+ * monotonic clock, ns, 64-bit big-endian), the publisher id and the publisher's sequence number.
  */
 import { randomFillSync } from "node:crypto";
 import { PAYLOAD_HEADER_BYTES } from "../src/profile/profile.js";
 
-export interface PayloadHeader {
-  intendedNs: bigint;
-  publisherId: number;
-  seq: number;
-}
+const TWO_32 = 4294967296;
+/** Payloads are carved out of slabs this big: one allocation per many messages, not one each. */
+const SLAB_BYTES = 256 * 1024;
 
 /** Makes payloads of the configured sizes; the body is zeros or random bytes made once. */
 export class PayloadFactory {
   private readonly template: Uint8Array;
+  private slab = new Uint8Array(0);
+  private view = new DataView(this.slab.buffer);
+  private offset = 0;
 
   constructor(
     private readonly minBytes: number,
@@ -24,24 +25,42 @@ export class PayloadFactory {
     if (random) randomFillSync(this.template);
   }
 
-  /** A fresh buffer: the client may still hold the previous one in its outbound queue. */
-  make(intendedNs: bigint, publisherId: number, seq: number): Uint8Array {
+  /**
+   * A payload no other message shares: the client may still hold earlier ones in its outbound queue,
+   * so a slab is never reused, only left to the garbage collector once every message in it is sent.
+   * `intendedNs` is the absolute monotonic time as a Number (exact to a few ns).
+   */
+  make(intendedNs: number, publisherId: number, seq: number): Uint8Array {
     const size =
       this.minBytes === this.maxBytes
         ? this.maxBytes
         : this.minBytes + Math.floor(Math.random() * (this.maxBytes - this.minBytes + 1));
-    const buf = this.template.slice(0, size);
-    const view = new DataView(buf.buffer, 0, PAYLOAD_HEADER_BYTES);
-    view.setBigUint64(0, intendedNs);
-    view.setUint32(8, publisherId);
-    view.setUint32(12, seq);
+    if (this.offset + size > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(SLAB_BYTES, size));
+      this.view = new DataView(this.slab.buffer);
+      this.offset = 0;
+    }
+    const at = this.offset;
+    this.offset += size;
+    const buf = this.slab.subarray(at, at + size);
+    if (size > PAYLOAD_HEADER_BYTES)
+      buf.set(this.template.subarray(PAYLOAD_HEADER_BYTES, size), PAYLOAD_HEADER_BYTES);
+    const hi = Math.floor(intendedNs / TWO_32);
+    this.view.setUint32(at, hi);
+    this.view.setUint32(at + 4, intendedNs - hi * TWO_32);
+    this.view.setUint32(at + 8, publisherId);
+    this.view.setUint32(at + 12, seq);
     return buf;
   }
 }
 
-/** Reads the header, or undefined for a message benchline did not write. */
-export function readHeader(data: Uint8Array): PayloadHeader | undefined {
-  if (data.length < PAYLOAD_HEADER_BYTES) return undefined;
-  const view = new DataView(data.buffer, data.byteOffset, PAYLOAD_HEADER_BYTES);
-  return { intendedNs: view.getBigUint64(0), publisherId: view.getUint32(8), seq: view.getUint32(12) };
+/** The intended send time (absolute ns, as a Number) of a benchline payload, or -1 when it is not one. */
+export function readIntendedNs(data: Uint8Array): number {
+  if (data.length < PAYLOAD_HEADER_BYTES) return -1;
+  return readUint32(data, 0) * TWO_32 + readUint32(data, 4);
+}
+
+/** Reads a big-endian uint32 at `at` without allocating a DataView. */
+export function readUint32(data: Uint8Array, at: number): number {
+  return ((data[at]! << 24) >>> 0) + ((data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!);
 }

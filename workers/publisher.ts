@@ -24,6 +24,8 @@ type PublisherTask = Extract<ClientTask, { role: "publisher" }>;
 
 /** Sends in a burst at most this many messages before letting I/O (acks) run. */
 const MAX_BURST = 256;
+/** Core closed loop: windows of maxInFlight messages whose flush (PING/PONG) may be outstanding at once. */
+const FLUSHES_IN_FLIGHT = 3;
 
 export class Publisher {
   private readonly spec: PublisherTask["spec"];
@@ -43,7 +45,10 @@ export class Publisher {
   private lowSeq = 0;
   private inbox = "";
   private timeoutTimer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private readonly flushes: Promise<void>[] = [];
+  private unreportedSent = 0;
+  private unreportedAcked = 0;
+  private reportTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly task: PublisherTask,
@@ -87,14 +92,18 @@ export class Publisher {
     if (this.spec.mode === "jetstream") {
       this.timeoutTimer = setInterval(() => this.expirePending(), 50);
     }
+    this.reportTimer = setInterval(() => this.reportCounts(), 50);
     try {
       if (this.task.ratePerSec === "max") await this.runClosedLoop();
       else await this.runOpenLoop(this.task.ratePerSec);
       await this.awaitOutstanding();
     } finally {
       if (this.timeoutTimer) clearInterval(this.timeoutTimer);
+      clearInterval(this.reportTimer);
+      this.reportCounts();
       this.rec.markDone(this.task.slot);
     }
+    if (this.spec.mode === "core") this.acknowledged.setFirst(this.result.sent);
     this.result.acknowledged = this.acknowledged.bytes;
     return this.result;
   }
@@ -126,6 +135,7 @@ export class Publisher {
         intended = this.task.offsetNs + i * intervalNs;
         if ((burst & 31) === 0) now = this.rec.relNow();
       }
+      this.reportCounts();
       if (this.finished(intended)) return;
       if (this.inFlight >= this.spec.maxInFlight) {
         await this.windowOpened();
@@ -148,6 +158,7 @@ export class Publisher {
         this.send(now, now, this.rec.inMeasure(now));
         burst++;
       }
+      this.reportCounts();
       if (this.spec.mode === "core") {
         // Core has no acks: a PING/PONG round trip every window keeps the client's buffer bounded.
         await this.coreBackpressure();
@@ -160,15 +171,16 @@ export class Publisher {
   }
 
   private async coreBackpressure(): Promise<void> {
-    if (this.flushing) await this.flushing;
-    this.flushing = this.nc.flush();
+    // Up to FLUSHES_IN_FLIGHT windows may await their PONG at once, so a slow round trip does not idle us.
+    this.flushes.push(this.nc.flush());
     this.inFlight = 0;
-    await yieldNow();
+    if (this.flushes.length >= FLUSHES_IN_FLIGHT) await this.flushes.shift();
+    else await yieldNow();
   }
 
   private send(intendedRel: number, nowRel: number, measured: boolean): void {
     const seq = this.result.sent;
-    const payload = this.payloads.make(this.rec.startNs + BigInt(Math.round(intendedRel)), this.task.id, seq);
+    const payload = this.payloads.make(this.rec.startNs + intendedRel, this.task.id, seq);
     const subject = this.subjects[seq % this.subjects.length]!;
     const headers = this.headersFor(seq);
     const r = this.result;
@@ -178,12 +190,12 @@ export class Publisher {
       r.measuredSent++;
       r.measuredSentBytes += payload.length;
     }
-    this.rec.count(this.task.slot, "sent");
+    this.unreportedSent++;
     this.inFlight++;
     switch (this.spec.mode) {
       case "core":
+        // Core has no acks: every sent message counts as acknowledged (the bitset is made at the end).
         this.nc.publish(subject, payload, headers ? { headers } : undefined);
-        this.acknowledged.testAndSet(seq);
         this.onAcked(measured);
         if (this.task.ratePerSec !== "max") this.inFlight--;
         return;
@@ -220,7 +232,15 @@ export class Publisher {
   private onAcked(measured: boolean): void {
     this.result.acked++;
     if (measured) this.result.measuredAcked++;
-    this.rec.count(this.task.slot, "acked");
+    this.unreportedAcked++;
+  }
+
+  /** Shared counters are written once a burst, not once a message. */
+  private reportCounts(): void {
+    if (this.unreportedSent > 0) this.rec.count(this.task.slot, "sent", this.unreportedSent);
+    if (this.unreportedAcked > 0) this.rec.count(this.task.slot, "acked", this.unreportedAcked);
+    this.unreportedSent = 0;
+    this.unreportedAcked = 0;
   }
 
   private onPubAck(msg: Msg): void {
@@ -232,15 +252,9 @@ export class Publisher {
       this.failPending(slot, "noResponders");
       return;
     }
-    let ack: { error?: { err_code?: number; code?: number } };
-    try {
-      ack = msg.json();
-    } catch {
-      this.failPending(slot, "badPubAck");
-      return;
-    }
-    if (ack.error) {
-      this.failPending(slot, `api:${ack.error.err_code ?? ack.error.code ?? "unknown"}`);
+    // A PubAck is {"stream":..,"seq":..}; only an error body ({"error":..}) is worth parsing.
+    if (msg.data.length < 3 || msg.data[2] !== 0x73 /* s */) {
+      this.failPending(slot, pubAckErrorKind(msg));
       return;
     }
     const measured = this.measuredFlag[slot] === 1;
@@ -314,7 +328,7 @@ export class Publisher {
   /** After the last send: wait for acks still due, at most the ack timeout. */
   private async awaitOutstanding(): Promise<void> {
     if (this.spec.mode === "core") {
-      await this.flushing;
+      await Promise.all(this.flushes).catch(() => {});
       await this.nc.flush().catch(() => {});
       return;
     }
@@ -323,6 +337,15 @@ export class Publisher {
       await sleep(5);
     }
     if (this.spec.mode === "jetstream") this.expirePending();
+  }
+}
+
+function pubAckErrorKind(msg: Msg): string {
+  try {
+    const body = msg.json<{ error?: { err_code?: number; code?: number } }>();
+    return body.error ? `api:${body.error.err_code ?? body.error.code ?? "unknown"}` : "badPubAck";
+  } catch {
+    return "badPubAck";
   }
 }
 

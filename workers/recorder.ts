@@ -14,9 +14,10 @@ import {
 import { createHistogram, encodeHistogram, type Histogram, recordUs } from "../src/metrics/histogram.js";
 
 export class ThreadRecorder {
-  startNs = 0n;
+  /** The start instant, absolute monotonic ns (a Number: exact to a few ns, and cheap to subtract). */
+  startNs = 0;
   private readonly measured = new Map<LatencyKind, Histogram>();
-  private readonly interval = new Map<LatencyKind, Histogram>();
+  private readonly interval = new Map<LatencyKind, { measured: Histogram; other: Histogram }>();
   readonly errors: Record<string, number> = {};
   private intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
   private readonly counters: Float64Array;
@@ -36,7 +37,7 @@ export class ThreadRecorder {
 
   /** Nanoseconds since the start instant. */
   relNow(): number {
-    return Number(process.hrtime.bigint() - this.startNs);
+    return Number(process.hrtime.bigint()) - this.startNs;
   }
 
   /** End of the measured phase: fixed for time-bounded runs, set by the coordinator for message-bounded ones. */
@@ -50,22 +51,20 @@ export class ThreadRecorder {
     return relNs >= this.timing.warmupNs && relNs < this.measureEndNs();
   }
 
+  /**
+   * One histogram record per sample: into this second's measured or unmeasured histogram. Once a
+   * second the measured one is added into the run total, and both into the second's snapshot.
+   */
   record(kind: LatencyKind, latencyUs: number, measured: boolean): void {
     if (!this.enabled) return;
-    let h = this.interval.get(kind);
-    if (!h) {
-      h = createHistogram();
-      this.interval.set(kind, h);
-    }
-    recordUs(h, latencyUs);
-    if (measured) {
-      let m = this.measured.get(kind);
-      if (!m) {
-        m = createHistogram();
-        this.measured.set(kind, m);
-      }
-      recordUs(m, latencyUs);
-    }
+    const pair = this.interval.get(kind) ?? this.addKind(kind);
+    recordUs(measured ? pair.measured : pair.other, latencyUs);
+  }
+
+  private addKind(kind: LatencyKind): { measured: Histogram; other: Histogram } {
+    const pair = { measured: createHistogram(), other: createHistogram() };
+    this.interval.set(kind, pair);
+    return pair;
   }
 
   /** Counts a client's event in its shared row and in this second's figures. */
@@ -83,18 +82,29 @@ export class ThreadRecorder {
     this.counters[counterIndex(slot, COUNTER.done)] = 1;
   }
 
-  /** This second's figures; resets them. */
+  /** This second's figures; folds its measured samples into the run total and resets. */
   snapshot(index: number): IntervalSnapshot {
     const histograms: IntervalSnapshot["histograms"] = {};
-    for (const [kind, h] of this.interval) {
-      if (h.totalCount > 0) histograms[kind] = encodeHistogram(h);
-      h.reset();
+    for (const [kind, pair] of this.interval) {
+      if (pair.measured.totalCount > 0) {
+        let total = this.measured.get(kind);
+        if (!total) {
+          total = createHistogram();
+          this.measured.set(kind, total);
+        }
+        total.add(pair.measured);
+      }
+      pair.measured.add(pair.other);
+      if (pair.measured.totalCount > 0) histograms[kind] = encodeHistogram(pair.measured);
+      pair.measured.reset();
+      pair.other.reset();
     }
     const snap = { thread: this.thread, index, ...this.intervalCounts, histograms };
     this.intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
     return snap;
   }
 
+  /** The measured phase's histograms; call after the last snapshot. */
   finalHistograms(): Partial<Record<LatencyKind, string>> {
     const out: Partial<Record<LatencyKind, string>> = {};
     for (const [kind, h] of this.measured) out[kind] = encodeHistogram(h);

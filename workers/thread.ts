@@ -92,7 +92,7 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
 
     const go = await Promise.race([nextMessage(port, ["go"]), stopped]);
     if (go.type === "go") {
-      rec.startNs = go.startNs;
+      rec.startNs = Number(go.startNs);
       for (const c of consumers) c.start();
       const intervals = startIntervalTimer(rec, port);
       void stopPublishers.then(() => {
@@ -102,9 +102,10 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
       await stopped;
       for (const p of publishers) p.stop();
       const published = await publisherResults;
-      intervals.stop();
       const received = await Promise.all(consumers.map((c) => c.stop()));
       const answered = responders.map((r) => r.stop());
+      // The last snapshot folds the final partial second into the totals: after every client stopped.
+      intervals.stop();
       return finish([...published, ...received, ...answered]);
     }
     return finish([]);

@@ -84,7 +84,7 @@ export async function setupJetStream(
             : d.spec.ackPolicy === "all"
               ? AckPolicy.All
               : AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.New,
+        deliver_policy: d.spec.deliver === "all" ? DeliverPolicy.All : DeliverPolicy.New,
         max_ack_pending: d.spec.maxAckPending,
         ...(d.spec.subject && { filter_subject: d.spec.subject }),
         ...(d.deliverSubject && {

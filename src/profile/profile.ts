@@ -31,6 +31,8 @@ export interface ConsumerSpec {
   batch: number;
   maxAckPending: number;
   doubleAck: boolean;
+  /** JetStream consumers: "all" reads the stream's existing backlog too. */
+  deliver: "new" | "all";
 }
 
 export interface ResponderSpec {

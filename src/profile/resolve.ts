@@ -118,6 +118,7 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
       batch: c.batch,
       maxAckPending: c.maxAckPending,
       doubleAck: c.doubleAck,
+      deliver: c.deliver,
     };
   });
 

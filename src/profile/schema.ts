@@ -77,6 +77,10 @@ export const consumerSchema = z
       .boolean()
       .default(false)
       .describe("wait for the server to confirm each ack; measures ack latency"),
+    deliver: z
+      .enum(["new", "all"])
+      .default("new")
+      .describe("JetStream: start with messages published from now on, or with the stream's whole backlog"),
   })
   .describe("a group of identical consumers");
 
