@@ -5,6 +5,8 @@
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { baselineCommand } from "./commands/baseline.js";
+import { compareCommand } from "./commands/compare.js";
 import { runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
 import { serverCommand } from "./commands/server.js";
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
     .scriptName("benchline")
     .usage("$0 <command> [options]\n\nLoad, measure and regression-check NATS and JetStream.")
     .command(runCommand)
+    .command(baselineCommand)
+    .command(compareCommand)
     .command(serverCommand)
     .command(schemaCommand)
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })

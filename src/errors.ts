@@ -26,6 +26,14 @@ export class UsageError extends BenchlineError {
   }
 }
 
+/** The run worked and a verdict failed: a regression, a threshold or an SLO breach (exit 1). */
+export class VerdictFailed extends BenchlineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.verdictFailed, options);
+    this.name = "VerdictFailed";
+  }
+}
+
 /** The server, the network or the run failed (exit 3). */
 export class RuntimeFailure extends BenchlineError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -2,9 +2,10 @@
 import type { Argv, CommandModule } from "yargs";
 import { writeRunArtifacts } from "../engine/artifacts.js";
 import { runProfile } from "../engine/run.js";
-import { Interrupted, RuntimeFailure } from "../errors.js";
+import { Interrupted, RuntimeFailure, VerdictFailed } from "../errors.js";
 import { type LoadedProfile, loadProfile } from "../profile/loader.js";
 import { applyOverrides, type ProfileOverrides } from "../profile/overrides.js";
+import { formatMetric } from "../report/format-metric.js";
 import { renderJson } from "../report/json.js";
 import { createProgress } from "../report/progress.js";
 import { renderTable } from "../report/table.js";
@@ -48,6 +49,12 @@ async function run(args: RunArgs): Promise<void> {
     if (shutdownSignal.aborted)
       throw new Interrupted(`run interrupted; partial result in ${dir}/result.json`);
     throw new RuntimeFailure(`the run failed: ${result.abortReason}; partial result in ${dir}/result.json`);
+  }
+  const breached = result.thresholds.filter((t) => !t.passed);
+  if (breached.length > 0) {
+    throw new VerdictFailed(
+      `${breached.length} threshold${breached.length > 1 ? "s" : ""} breached: ${breached.map((t) => `${t.metric} ${t.text} (was ${formatMetric(t.metric, t.actual)})`).join(", ")}`,
+    );
   }
 }
 

@@ -122,15 +122,12 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
   const broadcast = (msg: ToWorker) => {
     for (const p of ports) p.postMessage(msg);
   };
+  const abortReasonOf = () => String((options.signal.reason as Error)?.message ?? "aborted");
+  let onAbort = () => {};
   const aborted = new Promise<string>((resolve) => {
-    if (options.signal.aborted) resolve(String((options.signal.reason as Error)?.message ?? "aborted"));
-    options.signal.addEventListener(
-      "abort",
-      () => resolve(String((options.signal.reason as Error)?.message ?? "aborted")),
-      {
-        once: true,
-      },
-    );
+    onAbort = () => resolve(abortReasonOf());
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener("abort", onAbort, { once: true });
   });
   const stopEarly = Promise.race([faulted, aborted]);
 
@@ -204,6 +201,8 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
     }
     return await finish();
   } finally {
+    // One process may run many profiles (baseline record): leave no listener behind on the shared signal.
+    options.signal.removeEventListener("abort", onAbort);
     for (const p of ports) p.close();
     await pool.destroy();
   }

@@ -1,4 +1,5 @@
 /** The RunResult contract (schema "benchline/run@1", DESIGN.md). Field names carry their units. */
+import type { ThresholdCheck } from "../baseline/thresholds.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import type { Profile } from "../profile/profile.js";
 import type { LatencyKind } from "./protocol.js";
@@ -80,5 +81,7 @@ export interface RunResult {
   latency: Partial<Record<LatencyKind, LatencyBlock>>;
   intervals: IntervalPoint[];
   server?: ServerFigures;
+  /** The profile's thresholds, checked against this run. */
+  thresholds: ThresholdCheck[];
   warnings: string[];
 }

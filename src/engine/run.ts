@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { evaluateThresholds } from "../baseline/thresholds.js";
 import { RuntimeFailure, UsageError } from "../errors.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { Profile } from "../profile/profile.js";
@@ -213,8 +214,10 @@ function assemble(
     latency: mergeLatency(outcome.threads),
     intervals: mergeIntervals(outcome.intervals, extra.warmupNs, outcome.measureEndNs),
     ...(extra.server && { server: extra.server }),
+    thresholds: [],
     warnings: [],
   };
+  result.thresholds = evaluateThresholds(result, loaded.profile.thresholds);
   result.warnings = collectWarnings(result, loaded.profile);
   return result;
 }

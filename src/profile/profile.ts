@@ -1,4 +1,5 @@
 /** The resolved profile: every default filled, every human unit converted, units in the names. */
+import type { Threshold } from "../baseline/thresholds.js";
 
 export type PublisherMode = "core" | "jetstream" | "request";
 export type ConsumerKind = "core" | "queue" | "pull" | "push" | "ordered";
@@ -79,6 +80,8 @@ export interface Profile {
   drainMs: number;
   workers: number;
   connectionsPerWorker: number;
+  /** Absolute limits checked on every run and compare. */
+  thresholds: Threshold[];
 }
 
 /** Bytes benchline writes at the start of every payload: intended send time, publisher id, sequence. */

@@ -1,5 +1,6 @@
 /** Turns a schema-valid ProfileInput into a Profile: units converted, cross-field rules checked. */
 import { cpus } from "node:os";
+import { checkThresholdsProduced, parseThreshold } from "../baseline/thresholds.js";
 import { UsageError } from "../errors.js";
 import { parseDurationMs, parseSizeBytes } from "../util/units.js";
 import { PAYLOAD_HEADER_BYTES, type Profile, type PublisherSpec } from "./profile.js";
@@ -134,7 +135,10 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
     fail("duration", "must be above zero (or set messages)");
   if (durationMs > LIMITS.maxDurationMs) fail("duration", "is longer than 7 days");
 
-  return {
+  const thresholds = Object.entries(input.thresholds ?? {}).map(([metric, text]) =>
+    parseThreshold(metric, text, file),
+  );
+  const profile: Profile = {
     name: input.name ?? fallbackName,
     description: input.description,
     servers:
@@ -150,5 +154,8 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
     drainMs: ms(input.drain, "drain"),
     workers: input.workers ?? Math.max(1, cpus().length),
     connectionsPerWorker: input.connectionsPerWorker,
+    thresholds,
   };
+  checkThresholdsProduced(profile, thresholds, file);
+  return profile;
 }

@@ -126,6 +126,12 @@ export const profileSchema = z
       .describe("end the measured phase after this many messages across all publishers"),
     drain: duration.default("5s").describe("how long consumers may catch up before loss is counted"),
     workers: z.number().int().min(1).max(64).optional().describe("worker threads (default: CPU count)"),
+    thresholds: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'absolute limits checked on every run, e.g. { "pubAck.p99": "< 20ms", "counts.lost": "== 0" }',
+      ),
     connectionsPerWorker: z.number().int().min(1).max(64).default(1),
   })
   .describe("a benchline load profile");

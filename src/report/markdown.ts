@@ -2,6 +2,7 @@
 import type { RunResult } from "../engine/result.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import { formatUs } from "../util/units.js";
+import { formatMetric } from "./format-metric.js";
 
 const row = (cells: Array<string | number>) => `| ${cells.join(" | ")} |`;
 
@@ -58,6 +59,20 @@ export function renderMarkdown(result: RunResult): string {
       c.lateSends,
     ]),
   );
+  if (result.thresholds.length > 0) {
+    lines.push(
+      "",
+      "## Thresholds",
+      "",
+      row(["metric", "limit", "actual", "verdict"]),
+      row(["---", "---", "---:", "---"]),
+    );
+    for (const c of result.thresholds) {
+      lines.push(
+        row([c.metric, c.text, formatMetric(c.metric, c.actual), c.passed ? "pass" : "**breached**"]),
+      );
+    }
+  }
   if (result.warnings.length > 0) {
     lines.push("", "## Warnings", "", ...result.warnings.map((w) => `- ${w}`));
   }

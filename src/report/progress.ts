@@ -6,12 +6,16 @@ import type { Tick } from "../engine/coordinator.js";
 import type { RunEvents } from "../engine/run.js";
 import { formatCount, formatUs } from "../util/units.js";
 
-export function progressLine(tick: Tick, totalS: number): string {
+export function progressLine(tick: Tick, totalS: number, label = ""): string {
   const elapsed = `${tick.elapsedS.toFixed(0)}s${Number.isFinite(totalS) ? `/${totalS.toFixed(0)}s` : ""}`;
-  return `${tick.phase.padEnd(7)} ${elapsed.padStart(9)}  pub ${formatCount(tick.publishedPerSec).padStart(7)}/s  sub ${formatCount(tick.consumedPerSec).padStart(7)}/s  errors ${tick.errors}${tick.p99Us === undefined ? "" : `  ${tick.p99Kind} p99 ${formatUs(tick.p99Us)}`}`;
+  return `${label ? `${label} ` : ""}${tick.phase.padEnd(7)} ${elapsed.padStart(9)}  pub ${formatCount(tick.publishedPerSec).padStart(7)}/s  sub ${formatCount(tick.consumedPerSec).padStart(7)}/s  errors ${tick.errors}${tick.p99Us === undefined ? "" : `  ${tick.p99Kind} p99 ${formatUs(tick.p99Us)}`}`;
 }
 
-export function createProgress(stream: NodeJS.WriteStream, totalS: number): RunEvents & { done(): void } {
+export function createProgress(
+  stream: NodeJS.WriteStream,
+  totalS: number,
+  label = "",
+): RunEvents & { done(): void } {
   const tty = stream.isTTY === true;
   let shown = false;
   return {
@@ -22,7 +26,7 @@ export function createProgress(stream: NodeJS.WriteStream, totalS: number): RunE
     },
     onTick(tick) {
       if (!tty) return;
-      stream.write(`\r\x1b[2K${progressLine(tick, totalS)}`);
+      stream.write(`\r\x1b[2K${progressLine(tick, totalS, label)}`);
       shown = true;
     },
     done() {

@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { RunResult } from "../engine/result.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
+import { formatMetric } from "./format-metric.js";
 
 const plain = { head: [], border: [], compact: true };
 
@@ -45,6 +46,12 @@ export function renderTable(result: RunResult): string {
   const parts = [head, tput.toString()];
   if (Object.keys(result.latency).length > 0) parts.push(renderLatencyTable(result.latency));
   parts.push(counts.toString());
+  if (result.thresholds.length > 0) {
+    const t = new Table({ head: ["threshold", "limit", "actual", ""], style: plain });
+    for (const c of result.thresholds)
+      t.push([c.metric, c.text, formatMetric(c.metric, c.actual), c.passed ? "pass" : "BREACHED"]);
+    parts.push(t.toString());
+  }
   for (const w of result.warnings) parts.push(`warning: ${w}`);
   return `${parts.join("\n")}\n`;
 }

@@ -1,0 +1,133 @@
+/**
+ * Compares candidate runs with a baseline's, metric by metric, on the per-run values: a Mann-Whitney U
+ * test says whether they differ at all, a bootstrap interval of the median's relative change says by how
+ * much, and the noise threshold says whether that much matters.
+ */
+import type { RunEnv } from "../engine/result.js";
+import type { Direction, MetricSource } from "./metrics.js";
+import { metricInfo, metricValue } from "./metrics.js";
+import { bootstrapMedianChange, mannWhitneyU, median, minAttainablePValue, relativeChange } from "./stats.js";
+
+export type Verdict =
+  | "regressed"
+  | "improved"
+  | "within noise"
+  | "no significant change"
+  | "insufficient data";
+
+/** One metric's comparison. Values are in the metric's unit; change and interval are fractions. */
+export interface MetricComparison {
+  metric: string;
+  direction: Direction;
+  unit: string;
+  baselineValues: number[];
+  candidateValues: number[];
+  baselineMedian: number;
+  candidateMedian: number;
+  change: number;
+  pValue: number;
+  interval: { low: number; high: number };
+  noise: number;
+  verdict: Verdict;
+}
+
+export interface CompareSettings {
+  alpha: number;
+  /** Noise threshold (fraction) for a metric. */
+  noiseFor: (metric: string) => number;
+  seed: number;
+}
+
+export const DEFAULT_ALPHA = 0.05;
+export const DEFAULT_NOISE = 0.05;
+
+export function compareMetric(
+  metric: string,
+  base: number[],
+  cand: number[],
+  s: CompareSettings,
+): MetricComparison {
+  const info = metricInfo(metric)!;
+  const noise = s.noiseFor(metric);
+  const baselineMedian = median(base);
+  const candidateMedian = median(cand);
+  const common = {
+    metric,
+    direction: info.direction,
+    unit: info.unit,
+    baselineValues: base,
+    candidateValues: cand,
+    baselineMedian,
+    candidateMedian,
+    change: relativeChange(baselineMedian, candidateMedian),
+    noise,
+  };
+  if (base.length < 2 || cand.length < 2 || minAttainablePValue(base.length, cand.length) > s.alpha) {
+    return {
+      ...common,
+      pValue: Number.NaN,
+      interval: { low: Number.NaN, high: Number.NaN },
+      verdict: "insufficient data",
+    };
+  }
+  const { pValue } = mannWhitneyU(cand, base);
+  const interval = bootstrapMedianChange(base, cand, { seed: s.seed });
+  return {
+    ...common,
+    pValue,
+    interval,
+    verdict: verdictOf(pValue, interval, noise, info.direction, s.alpha),
+  };
+}
+
+/**
+ * Regressed or improved only when the difference is significant and the whole interval lies beyond
+ * the noise threshold on one side; a significant shift smaller than that is "within noise".
+ */
+export function verdictOf(
+  pValue: number,
+  interval: { low: number; high: number },
+  noise: number,
+  direction: Direction,
+  alpha: number,
+): Verdict {
+  if (!(pValue < alpha)) return "no significant change";
+  const worseUp = direction === "lower-is-better";
+  if (interval.low > noise) return worseUp ? "regressed" : "improved";
+  if (interval.high < -noise) return worseUp ? "improved" : "regressed";
+  return "within noise";
+}
+
+/** Compares every metric the baseline's runs hold values for. */
+export function compareRuns(
+  baseRuns: MetricSource[],
+  candRuns: MetricSource[],
+  metrics: string[],
+  s: CompareSettings,
+): MetricComparison[] {
+  const valuesOf = (runs: MetricSource[], m: string) =>
+    runs.map((r) => metricValue(r, m)).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return metrics.flatMap((m) => {
+    const base = valuesOf(baseRuns, m);
+    const cand = valuesOf(candRuns, m);
+    return base.length === 0 ? [] : [compareMetric(m, base, cand, s)];
+  });
+}
+
+/** Differences in environment that make a comparison less like with like. */
+export function environmentWarnings(base: RunEnv, cand: RunEnv): string[] {
+  const fields: Array<[keyof RunEnv, string]> = [
+    ["serverVersion", "server version"],
+    ["cpus", "CPUs"],
+    ["clusterSize", "cluster size"],
+    ["node", "Node version"],
+    ["client", "client"],
+    ["benchline", "benchline version"],
+    ["host", "host"],
+  ];
+  return fields.flatMap(([key, label]) =>
+    base[key] !== cand[key]
+      ? [`${label} differs: baseline ${String(base[key])}, candidate ${String(cand[key])}`]
+      : [],
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The baseline file (schema "benchline/baseline@1"): K runs of one profile, each as its run summary with
+ * encoded histograms, plus the stored profile, its hash and the environment.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { RunEnv, RunResult } from "../engine/result.js";
+import type { Profile } from "../profile/profile.js";
+
+export const BASELINE_SCHEMA = "benchline/baseline@1";
+
+/** What a baseline keeps of each run: enough to compare, merge and re-read, not the per-second series. */
+export type RunSummary = Pick<
+  RunResult,
+  "startedAt" | "complete" | "durationS" | "measuredS" | "throughput" | "counts" | "latency" | "warnings"
+>;
+
+export interface Baseline {
+  schema: typeof BASELINE_SCHEMA;
+  benchline: string;
+  createdAt: string;
+  profile: Profile;
+  profileHash: string;
+  env: RunEnv;
+  runs: RunSummary[];
+}
+
+export function summarizeRun(r: RunResult): RunSummary {
+  return {
+    startedAt: r.startedAt,
+    complete: r.complete,
+    durationS: r.durationS,
+    measuredS: r.measuredS,
+    throughput: r.throughput,
+    counts: r.counts,
+    latency: r.latency,
+    warnings: r.warnings,
+  };
+}
+
+/**
+ * Like with like: a hash of what shapes the load. Where it runs (servers), who it runs as (auth),
+ * what it is called and how it is described do not change what is measured, so they are left out.
+ */
+export function profileHash(profile: Profile): string {
+  const { servers: _s, auth: _a, name: _n, description: _d, thresholds: _t, ...load } = profile;
+  return createHash("sha256").update(canonicalJson(load)).digest("hex").slice(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const latencyBlock = z.looseObject({
+  count: z.number(),
+  p50Us: z.number(),
+  p95Us: z.number(),
+  p99Us: z.number(),
+  hdr: z.string(),
+});
+
+/** Validates the parts benchline reads; other fields pass through. */
+export const baselineSchema = z.looseObject({
+  schema: z.literal(BASELINE_SCHEMA),
+  benchline: z.string(),
+  createdAt: z.string(),
+  profile: z.looseObject({ name: z.string(), publishers: z.array(z.unknown()) }),
+  profileHash: z.string(),
+  env: z.looseObject({ cpus: z.number(), clusterSize: z.number() }),
+  runs: z.array(
+    z.looseObject({
+      throughput: z.looseObject({ publishedPerSec: z.number(), consumedPerSec: z.number() }),
+      counts: z.looseObject({ published: z.number(), acked: z.number(), lost: z.number() }),
+      latency: z.record(z.string(), latencyBlock),
+    }),
+  ),
+});

@@ -1,0 +1,140 @@
+/**
+ * The metric catalogue: every number a threshold or a compare can name, read from a run, with the
+ * direction in which it gets worse. Names: `<latency kind>.<stat>` (pubAck.p99, e2e.p50: microseconds),
+ * `throughput.<field>`, `counts.<field>`, `rates.<publishErrors|lost|lateSends>` (fractions).
+ */
+
+import { LATENCY_KINDS, type LatencyKind } from "../engine/protocol.js";
+import type { Counts, RunResult } from "../engine/result.js";
+import type { Profile } from "../profile/profile.js";
+
+/** The parts of a run a metric can read: a RunResult or a baseline's run summary. */
+export type MetricSource = Pick<RunResult, "throughput" | "counts" | "latency">;
+
+export type Direction = "lower-is-better" | "higher-is-better";
+
+export interface MetricInfo {
+  name: string;
+  direction: Direction;
+  unit: "us" | "msgs/s" | "bytes/s" | "count" | "ratio";
+}
+
+const LATENCY_STATS = {
+  min: "minUs",
+  mean: "meanUs",
+  p50: "p50Us",
+  p90: "p90Us",
+  p95: "p95Us",
+  p99: "p99Us",
+  p999: "p999Us",
+  p9999: "p9999Us",
+  max: "maxUs",
+} as const;
+const THROUGHPUT = [
+  "publishedPerSec",
+  "consumedPerSec",
+  "publishedBytesPerSec",
+  "consumedBytesPerSec",
+] as const;
+const COUNTS = [
+  "published",
+  "acked",
+  "consumed",
+  "publishErrors",
+  "redeliveries",
+  "duplicates",
+  "gaps",
+  "lost",
+  "lateSends",
+  "reconnects",
+] as const;
+const RATES = ["publishErrors", "lost", "lateSends"] as const;
+const MORE_IS_BETTER_COUNTS = new Set(["published", "acked", "consumed"]);
+
+/** What a metric name means, or undefined when it is not one benchline knows. */
+export function metricInfo(name: string): MetricInfo | undefined {
+  const [group, field, extra] = name.split(".");
+  if (extra !== undefined || !field) return undefined;
+  if ((LATENCY_KINDS as readonly string[]).includes(group!) && field in LATENCY_STATS) {
+    return { name, direction: "lower-is-better", unit: "us" };
+  }
+  if (group === "throughput" && (THROUGHPUT as readonly string[]).includes(field)) {
+    return { name, direction: "higher-is-better", unit: field.includes("Bytes") ? "bytes/s" : "msgs/s" };
+  }
+  if (group === "counts" && (COUNTS as readonly string[]).includes(field)) {
+    return {
+      name,
+      direction: MORE_IS_BETTER_COUNTS.has(field) ? "higher-is-better" : "lower-is-better",
+      unit: "count",
+    };
+  }
+  if (group === "rates" && (RATES as readonly string[]).includes(field)) {
+    return { name, direction: "lower-is-better", unit: "ratio" };
+  }
+  return undefined;
+}
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+function countValue(c: Counts, field: string): number {
+  const v = c[field as keyof Counts];
+  return typeof v === "number" ? v : sum(v as Record<string, number>);
+}
+
+/** The metric's value in a run; undefined when the run did not produce it. */
+export function metricValue(run: MetricSource, name: string): number | undefined {
+  const [group, field] = name.split(".") as [string, string];
+  if (group === "throughput") return run.throughput[field as keyof RunResult["throughput"]];
+  if (group === "counts") return countValue(run.counts, field);
+  if (group === "rates") {
+    const c = run.counts;
+    const denominator = field === "lost" ? c.acked : c.published;
+    if (denominator === 0) return 0;
+    return countValue(c, field) / denominator;
+  }
+  const block = run.latency[group as LatencyKind];
+  if (!block) return undefined;
+  return block[LATENCY_STATS[field as keyof typeof LATENCY_STATS]];
+}
+
+/** The latency kinds a profile's runs will produce, known before running it. */
+export function latencyKindsOf(profile: Profile): Set<LatencyKind> {
+  const kinds = new Set<LatencyKind>();
+  for (const p of profile.publishers) {
+    if (p.mode === "jetstream") kinds.add("pubAck").add("pubAckRaw");
+    if (p.mode === "request") kinds.add("request");
+    if (p.ratePerSec !== "max") kinds.add("sendLag");
+  }
+  for (const c of profile.consumers) {
+    kinds.add("e2e");
+    if (c.doubleAck && c.ackPolicy === "explicit" && c.kind !== "core" && c.kind !== "queue")
+      kinds.add("ack");
+  }
+  return kinds;
+}
+
+/** Whether a profile's runs produce this metric at all. */
+export function profileProduces(profile: Profile, name: string): boolean {
+  const [group, field] = name.split(".") as [string, string];
+  if (group === "throughput") return !field.startsWith("consumed") || profile.consumers.length > 0;
+  if (group === "counts" || group === "rates") return true;
+  return latencyKindsOf(profile).has(group as LatencyKind);
+}
+
+/** The metrics a compare looks at by default, among those the baseline's profile produces. */
+export function defaultCompareMetrics(profile: Profile): string[] {
+  const names: string[] = [];
+  for (const kind of ["pubAck", "e2e", "request"] as const) {
+    for (const stat of ["p50", "p95", "p99"]) names.push(`${kind}.${stat}`);
+  }
+  names.push(
+    "throughput.publishedPerSec",
+    "throughput.consumedPerSec",
+    "rates.publishErrors",
+    "rates.lost",
+    "rates.lateSends",
+  );
+  return names.filter(
+    (n) => profileProduces(profile, n) && (n !== "rates.lateSends" || latencyKindsOf(profile).has("sendLag")),
+  );
+}

@@ -1,0 +1,29 @@
+/** What a compare produced (schema "benchline/compare@1"): the one input of every compare reporter. */
+import type { RunEnv } from "../engine/result.js";
+import type { MetricComparison } from "./compare.js";
+import type { ThresholdCheck } from "./thresholds.js";
+
+export const COMPARE_SCHEMA = "benchline/compare@1";
+
+export interface CompareReport {
+  schema: typeof COMPARE_SCHEMA;
+  createdAt: string;
+  baseline: {
+    file: string;
+    profile: string;
+    profileHash: string;
+    createdAt: string;
+    runs: number;
+    env: RunEnv;
+  };
+  candidate: { source: "rerun" | "files"; runs: number; profileHash: string; env?: RunEnv; files?: string[] };
+  alpha: number;
+  metrics: MetricComparison[];
+  /** The profile's thresholds, checked against the candidates' medians. */
+  thresholds: ThresholdCheck[];
+  warnings: string[];
+  /** Metrics whose verdict is "regressed". */
+  regressed: string[];
+  /** No regression and no threshold breached. */
+  passed: boolean;
+}

@@ -1,0 +1,136 @@
+/** `benchline baseline record|show`: K runs of a profile kept as one baseline file; its medians and spreads. */
+import type { Argv, CommandModule } from "yargs";
+import { BASELINE_SCHEMA, type Baseline, profileHash, summarizeRun } from "../baseline/format.js";
+import { readBaseline, writeBaseline } from "../baseline/store.js";
+import { summarizeBaseline } from "../baseline/summary.js";
+import { writeRunArtifacts } from "../engine/artifacts.js";
+import type { RunResult } from "../engine/result.js";
+import { runProfile } from "../engine/run.js";
+import { Interrupted, RuntimeFailure, UsageError } from "../errors.js";
+import { renderBaselineShow } from "../report/baseline-show.js";
+import { createProgress } from "../report/progress.js";
+import { ensureWritableDir } from "../util/files.js";
+import { shutdownSignal } from "../util/shutdown.js";
+import { benchlineVersion } from "../version.js";
+import { loadWithOverrides } from "./run.js";
+
+/** Fewer runs than this give no rank test a chance. */
+export const MIN_BASELINE_RUNS = 3;
+
+interface RecordArgs {
+  profile: string;
+  server?: string[];
+  repeat: number;
+  out: string;
+  artifacts: string;
+  duration?: string;
+  rate?: number;
+}
+
+async function record(args: RecordArgs): Promise<void> {
+  if (!Number.isInteger(args.repeat) || args.repeat < MIN_BASELINE_RUNS || args.repeat > 1000) {
+    throw new UsageError(
+      `--repeat must be a whole number from ${MIN_BASELINE_RUNS} to 1000, not ${args.repeat}: fewer than ${MIN_BASELINE_RUNS} runs give no test of significance`,
+    );
+  }
+  if (!args.out.endsWith(".json")) throw new UsageError(`--out ${args.out}: a baseline file ends in .json`);
+  const loaded = await loadWithOverrides(args.profile, { duration: args.duration, rate: args.rate });
+  await ensureWritableDir(args.artifacts, "artifacts dir");
+  const runs: RunResult[] = [];
+  for (let i = 0; i < args.repeat; i++) {
+    const p = loaded.profile;
+    const progress = createProgress(
+      process.stderr,
+      (p.warmupMs + p.durationMs) / 1000,
+      `run ${i + 1}/${args.repeat}`,
+    );
+    const result = await runProfile(loaded, { servers: args.server, signal: shutdownSignal }, progress);
+    progress.done();
+    const dir = await writeRunArtifacts(args.artifacts, result);
+    if (!result.complete) {
+      // Nothing is written to --out: a baseline holds complete runs only.
+      if (shutdownSignal.aborted)
+        throw new Interrupted(
+          `interrupted in run ${i + 1} of ${args.repeat}; ${args.out} was not written (partial run in ${dir})`,
+        );
+      throw new RuntimeFailure(
+        `run ${i + 1} of ${args.repeat} failed: ${result.abortReason}; ${args.out} was not written`,
+      );
+    }
+    process.stderr.write(
+      `run ${i + 1}/${args.repeat}: ${Math.round(result.throughput.publishedPerSec)} msgs/s published\n`,
+    );
+    runs.push(result);
+  }
+  const baseline: Baseline = {
+    schema: BASELINE_SCHEMA,
+    benchline: benchlineVersion,
+    createdAt: new Date().toISOString(),
+    profile: loaded.stored,
+    profileHash: profileHash(loaded.profile),
+    env: runs[0]!.env,
+    runs: runs.map(summarizeRun),
+  };
+  await writeBaseline(args.out, baseline);
+  process.stdout.write(renderBaselineShow(baseline, summarizeBaseline(baseline), new Date()));
+  process.stderr.write(`wrote ${args.out}\n`);
+}
+
+async function show(args: { file: string; json: boolean }): Promise<void> {
+  const b = await readBaseline(args.file);
+  const spreads = summarizeBaseline(b);
+  process.stdout.write(
+    args.json
+      ? `${JSON.stringify({ profile: b.profile.name, createdAt: b.createdAt, runs: b.runs.length, env: b.env, metrics: spreads }, null, 2)}\n`
+      : renderBaselineShow(b, spreads, new Date()),
+  );
+}
+
+export const baselineCommand: CommandModule = {
+  command: "baseline",
+  describe: "record a baseline (K runs of a profile) or show one",
+  builder: (y: Argv) =>
+    y
+      .command({
+        command: "record <profile>",
+        describe: "run PROFILE K times and keep the runs as a baseline file",
+        builder: (b: Argv) =>
+          b
+            .positional("profile", { type: "string", demandOption: true })
+            .option("out", {
+              type: "string",
+              demandOption: true,
+              describe: "baseline file to write, e.g. baselines/staging.json",
+            })
+            .option("repeat", {
+              type: "number",
+              default: 10,
+              describe: `runs (at least ${MIN_BASELINE_RUNS})`,
+            })
+            .option("server", {
+              type: "string",
+              array: true,
+              describe: "server URL(s); none: an embedded server per run",
+            })
+            .option("duration", { type: "string", describe: "override the profile's measured phase" })
+            .option("rate", { type: "number", describe: "override the total rate" })
+            .option("artifacts", {
+              type: "string",
+              default: "artifacts",
+              describe: "where each run's result goes",
+            })
+            .example("$0 baseline record profiles/smoke.yaml --repeat 10 --out baselines/smoke.json", ""),
+        handler: (a) => record(a as unknown as RecordArgs),
+      })
+      .command({
+        command: "show <file>",
+        describe: "medians and spreads per metric, the environment and the age of a baseline",
+        builder: (b: Argv) =>
+          b
+            .positional("file", { type: "string", demandOption: true })
+            .option("json", { type: "boolean", default: false }),
+        handler: (a) => show(a as unknown as { file: string; json: boolean }),
+      })
+      .demandCommand(1, "say record or show"),
+  handler: () => {},
+};

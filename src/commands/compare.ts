@@ -1,0 +1,281 @@
+/**
+ * `benchline compare BASELINE.json`: reruns the baseline's profile K times (or reads candidate results),
+ * compares metric by metric, writes every output format, and exits 1 on a regression or a breach.
+ */
+import { appendFile, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Argv, CommandModule } from "yargs";
+import { compareRuns, DEFAULT_ALPHA, DEFAULT_NOISE, environmentWarnings } from "../baseline/compare.js";
+import { type Baseline, profileHash } from "../baseline/format.js";
+import { defaultCompareMetrics, metricInfo, metricValue } from "../baseline/metrics.js";
+import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
+import { median, minAttainablePValue } from "../baseline/stats.js";
+import { readBaseline } from "../baseline/store.js";
+import { checkThreshold } from "../baseline/thresholds.js";
+import { RUN_SCHEMA, type RunResult } from "../engine/result.js";
+import { runProfile } from "../engine/run.js";
+import { Interrupted, RuntimeFailure, UsageError, VerdictFailed } from "../errors.js";
+import { substituteEnv } from "../profile/env.js";
+import type { LoadedProfile } from "../profile/loader.js";
+import type { Profile } from "../profile/profile.js";
+import { REDACTED } from "../profile/redact.js";
+import { renderBencher } from "../report/bencher.js";
+import { renderCompareMarkdown } from "../report/compare-markdown.js";
+import { renderCompareTable } from "../report/compare-table.js";
+import { renderBiggerIsBetter, renderSmallerIsBetter } from "../report/github-benchmark.js";
+import { renderJunit } from "../report/junit.js";
+import { createProgress } from "../report/progress.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import { ensureWritableDir } from "../util/files.js";
+import { shutdownSignal } from "../util/shutdown.js";
+import { fileTimestamp } from "../util/time.js";
+
+interface CompareArgs {
+  baseline: string;
+  repeat: number;
+  server?: string[];
+  candidate?: string[];
+  noise: string[];
+  metric?: string[];
+  allowProfileChange: boolean;
+  out: string;
+  json: boolean;
+  seed: number;
+}
+
+/** `--noise 5` for every metric, `--noise pubAck.p99=10` for one; percentages. */
+export function parseNoise(values: string[]): (metric: string) => number {
+  let all = DEFAULT_NOISE;
+  const per = new Map<string, number>();
+  for (const v of values) {
+    const m = /^(?:([A-Za-z]+\.[A-Za-z0-9]+)=)?(\d+(?:\.\d+)?)%?$/.exec(v);
+    if (!m) throw new UsageError(`--noise ${v}: give a percentage (5) or METRIC=PERCENT (pubAck.p99=10)`);
+    if (m[1] && !metricInfo(m[1])) throw new UsageError(`--noise ${v}: unknown metric ${m[1]}`);
+    const fraction = Number(m[2]) / 100;
+    if (m[1]) per.set(m[1], fraction);
+    else all = fraction;
+  }
+  return (metric) => per.get(metric) ?? all;
+}
+
+/** The baseline's stored profile with its ${ENV} references resolved again, ready to run. */
+function runnableProfile(b: Baseline, file: string): LoadedProfile {
+  const stored = b.profile;
+  const secrets = [stored.auth?.token, stored.auth?.password];
+  if (secrets.includes(REDACTED)) {
+    throw new UsageError(
+      `${file}: the baseline's profile had an inline secret, which was not kept; record it again with the secret as a \${ENV} reference`,
+    );
+  }
+  const profile = {
+    ...stored,
+    servers: substituteEnv(stored.servers, process.env, file, "profile.servers") as string[],
+    auth: stored.auth && (substituteEnv(stored.auth, process.env, file, "profile.auth") as Profile["auth"]),
+  };
+  return { profile, stored, path: file };
+}
+
+async function readCandidate(file: string): Promise<RunResult> {
+  let doc: RunResult;
+  try {
+    doc = JSON.parse(await readFile(file, "utf8")) as RunResult;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read candidate ${file}: ${code ?? (err as Error).message}`);
+  }
+  if (doc?.schema !== RUN_SCHEMA)
+    throw new UsageError(`candidate ${file} is not a benchline run result (schema ${RUN_SCHEMA})`);
+  return doc;
+}
+
+async function candidatesByRunning(
+  loaded: LoadedProfile,
+  args: CompareArgs,
+  dir: string,
+): Promise<RunResult[]> {
+  const runs: RunResult[] = [];
+  for (let i = 0; i < args.repeat; i++) {
+    const p = loaded.profile;
+    const progress = createProgress(
+      process.stderr,
+      (p.warmupMs + p.durationMs) / 1000,
+      `candidate ${i + 1}/${args.repeat}`,
+    );
+    const result = await runProfile(loaded, { servers: args.server, signal: shutdownSignal }, progress);
+    progress.done();
+    await writeFileAtomic(join(dir, `candidate-${i + 1}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    if (!result.complete) {
+      if (shutdownSignal.aborted)
+        throw new Interrupted(
+          `interrupted in candidate run ${i + 1} of ${args.repeat}; runs so far are in ${dir}`,
+        );
+      throw new RuntimeFailure(`candidate run ${i + 1} of ${args.repeat} failed: ${result.abortReason}`);
+    }
+    process.stderr.write(
+      `candidate ${i + 1}/${args.repeat}: ${Math.round(result.throughput.publishedPerSec)} msgs/s published\n`,
+    );
+    runs.push(result);
+  }
+  return runs;
+}
+
+async function compare(args: CompareArgs): Promise<void> {
+  const baseline = await readBaseline(args.baseline);
+  const noiseFor = parseNoise(args.noise);
+  const metrics = args.metric?.length ? args.metric : defaultCompareMetrics(baseline.profile);
+  for (const m of metrics) {
+    if (!metricInfo(m))
+      throw new UsageError(
+        `--metric ${m}: unknown metric; use e.g. pubAck.p99, e2e.p50, throughput.publishedPerSec`,
+      );
+  }
+  const candidateCount = args.candidate?.length ?? args.repeat;
+  if (!Number.isInteger(candidateCount) || candidateCount < 1)
+    throw new UsageError(`--repeat must be a whole number of at least 1, not ${args.repeat}`);
+  if (minAttainablePValue(baseline.runs.length, candidateCount) > DEFAULT_ALPHA) {
+    throw new UsageError(
+      `${args.baseline} holds ${baseline.runs.length} runs; against ${candidateCount} candidate runs no difference can reach significance at ${DEFAULT_ALPHA}; record more runs or use a larger --repeat`,
+    );
+  }
+  const loaded = runnableProfile(baseline, args.baseline);
+  await ensureWritableDir(args.out, "artifacts dir (--out)");
+  const dir = join(args.out, `${fileTimestamp()}-compare-${baseline.profile.name}`);
+
+  let candidates: RunResult[];
+  let candidateHash: string;
+  if (args.candidate?.length) {
+    candidates = await Promise.all(args.candidate.map(readCandidate));
+    const hashes = new Set(candidates.map((c) => profileHash(c.profile)));
+    candidateHash = [...hashes][0]!;
+    if (!args.allowProfileChange && (hashes.size > 1 || candidateHash !== baseline.profileHash)) {
+      const other = candidates.find((c) => profileHash(c.profile) !== baseline.profileHash)!;
+      throw new UsageError(
+        `candidate profile ${other.profile.name} (hash ${profileHash(other.profile)}) is not the baseline's (${baseline.profileHash}); compare like with like, or pass --allow-profile-change`,
+      );
+    }
+  } else {
+    candidates = await candidatesByRunning(loaded, args, dir);
+    candidateHash = profileHash(loaded.profile);
+  }
+
+  const comparisons = compareRuns(baseline.runs, candidates, metrics, {
+    alpha: DEFAULT_ALPHA,
+    noiseFor,
+    seed: args.seed,
+  });
+  // Thresholds hold for the typical candidate run: each is checked against the candidates' median.
+  const thresholds = loaded.profile.thresholds.map((t) =>
+    checkThreshold(t, median(candidates.map((c) => metricValue(c, t.metric) ?? Number.NaN))),
+  );
+  const regressed = comparisons.filter((c) => c.verdict === "regressed").map((c) => c.metric);
+  const warnings = [
+    ...(candidates[0] ? environmentWarnings(baseline.env, candidates[0].env) : []),
+    ...(candidateHash !== baseline.profileHash
+      ? ["the candidate's profile differs from the baseline's (--allow-profile-change)"]
+      : []),
+    ...comparisons
+      .filter((c) => c.verdict === "insufficient data")
+      .map((c) => `${c.metric}: too few values for the test`),
+  ];
+  const report: CompareReport = {
+    schema: COMPARE_SCHEMA,
+    createdAt: new Date().toISOString(),
+    baseline: {
+      file: args.baseline,
+      profile: baseline.profile.name,
+      profileHash: baseline.profileHash,
+      createdAt: baseline.createdAt,
+      runs: baseline.runs.length,
+      env: baseline.env,
+    },
+    candidate: {
+      source: args.candidate?.length ? "files" : "rerun",
+      runs: candidates.length,
+      profileHash: candidateHash,
+      env: candidates[0]?.env,
+      ...(args.candidate?.length && { files: args.candidate }),
+    },
+    alpha: DEFAULT_ALPHA,
+    metrics: comparisons,
+    thresholds,
+    warnings,
+    regressed,
+    passed: regressed.length === 0 && thresholds.every((t) => t.passed),
+  };
+  await writeCompareOutputs(dir, report);
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
+  process.stderr.write(
+    `wrote ${dir}/ (compare.json, compare.md, junit.xml, bencher.json, github-benchmark-*.json)\n`,
+  );
+  if (!report.passed) {
+    const breached = thresholds.filter((t) => !t.passed).map((t) => `${t.metric} ${t.text}`);
+    throw new VerdictFailed(
+      [
+        regressed.length ? `regressed: ${regressed.join(", ")}` : "",
+        breached.length ? `thresholds breached: ${breached.join(", ")}` : "",
+      ]
+        .filter(Boolean)
+        .join("; "),
+    );
+  }
+}
+
+export async function writeCompareOutputs(dir: string, report: CompareReport): Promise<void> {
+  const markdown = renderCompareMarkdown(report);
+  await writeFileAtomic(join(dir, "compare.json"), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(dir, "compare.md"), markdown);
+  await writeFileAtomic(join(dir, "junit.xml"), renderJunit(report));
+  await writeFileAtomic(join(dir, "bencher.json"), renderBencher(report));
+  await writeFileAtomic(join(dir, "github-benchmark-smaller.json"), renderSmallerIsBetter(report));
+  await writeFileAtomic(join(dir, "github-benchmark-bigger.json"), renderBiggerIsBetter(report));
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary) await appendFile(summary, markdown);
+}
+
+export const compareCommand: CommandModule = {
+  command: "compare <baseline>",
+  describe:
+    "rerun a baseline's profile (or read candidate results) and give a regression verdict; exit 1 on regression",
+  builder: (y: Argv) =>
+    y
+      .positional("baseline", {
+        type: "string",
+        demandOption: true,
+        describe: "baseline file from `baseline record`",
+      })
+      .option("repeat", { type: "number", default: 5, describe: "candidate runs" })
+      .option("server", {
+        type: "string",
+        array: true,
+        describe: "server URL(s); none: an embedded server per run",
+      })
+      .option("candidate", {
+        type: "string",
+        array: true,
+        describe: "result.json files to compare instead of running",
+      })
+      .option("noise", {
+        type: "string",
+        array: true,
+        default: [],
+        describe: "noise threshold in %: 5, or METRIC=PERCENT (default 5)",
+      })
+      .option("metric", { type: "string", array: true, describe: "compare only these metrics" })
+      .option("allow-profile-change", {
+        type: "boolean",
+        default: false,
+        describe: "compare a candidate of another profile",
+      })
+      .option("seed", { type: "number", default: 1, describe: "bootstrap seed (intervals are reproducible)" })
+      .option("out", { type: "string", default: "artifacts", describe: "artifacts root" })
+      .option("json", {
+        type: "boolean",
+        default: false,
+        describe: "print compare.json instead of the table",
+      })
+      .example(
+        "$0 compare baselines/smoke.json",
+        "5 candidate runs on an embedded server against the baseline",
+      ),
+  handler: (a) => compare(a as unknown as CompareArgs),
+};

@@ -1,0 +1,31 @@
+/** `baseline show`: medians and spreads per metric, the environment, the age. Pure. */
+import Table from "cli-table3";
+import type { Baseline } from "../baseline/format.js";
+import type { MetricSpread } from "../baseline/summary.js";
+import { formatMetric } from "./format-metric.js";
+
+function age(createdAt: string, now: Date): string {
+  const hours = (now.getTime() - new Date(createdAt).getTime()) / 3_600_000;
+  if (hours < 1) return `${Math.max(0, Math.round(hours * 60))} minutes`;
+  if (hours < 48) return `${Math.round(hours)} hours`;
+  return `${Math.round(hours / 24)} days`;
+}
+
+export function renderBaselineShow(b: Baseline, spreads: MetricSpread[], now: Date): string {
+  const t = new Table({
+    head: ["metric", "median", "min", "max", "IQR"],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const s of spreads) {
+    const f = (v: number) => formatMetric(s.metric, v);
+    t.push([s.metric, f(s.median), f(s.min), f(s.max), `${f(s.iqrLow)} .. ${f(s.iqrHigh)}`]);
+  }
+  const e = b.env;
+  return [
+    `baseline ${b.profile.name}: ${b.runs.length} runs, recorded ${b.createdAt} (${age(b.createdAt, now)} ago) by benchline ${b.benchline}`,
+    `environment: ${e.host}, ${e.cpus} CPUs, Node ${e.node}, ${e.client}, nats-server ${e.serverVersion ?? "unknown"}${e.clusterSize > 1 ? ` x${e.clusterSize}` : ""}${e.embeddedServer ? " (embedded)" : ""}${e.gitSha ? `, git ${e.gitSha.slice(0, 10)}` : ""}`,
+    `profile hash: ${b.profileHash}`,
+    t.toString(),
+    "",
+  ].join("\n");
+}

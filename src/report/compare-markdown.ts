@@ -1,0 +1,50 @@
+/** The Markdown of a compare, for $GITHUB_STEP_SUMMARY and PR comments. Pure; kept under 1 MiB. */
+import type { CompareReport } from "../baseline/report-model.js";
+import { formatInterval, formatP } from "./compare-table.js";
+import { formatMetric, formatPercent } from "./format-metric.js";
+
+/** GitHub refuses a step summary above 1 MiB. */
+export const MARKDOWN_LIMIT_BYTES = 1024 * 1024;
+
+const icon: Record<string, string> = {
+  regressed: "🔴 regressed",
+  improved: "🟢 improved",
+  "within noise": "⚪ within noise",
+  "no significant change": "⚪ no significant change",
+  "insufficient data": "⚠️ insufficient data",
+};
+
+export function renderCompareMarkdown(report: CompareReport): string {
+  const lines = [
+    `## benchline compare: ${report.baseline.profile} ${report.passed ? "✅ pass" : "❌ fail"}`,
+    "",
+    `${report.candidate.runs} candidate runs against ${report.baseline.runs} baseline runs (recorded ${report.baseline.createdAt}). ` +
+      `Mann-Whitney U at alpha ${report.alpha}; interval: 95% bootstrap of the median's change.`,
+    "",
+    "| metric | baseline | candidate | change | p-value | 95% interval | verdict |",
+    "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ...report.metrics.map(
+      (m) =>
+        `| ${m.metric} | ${formatMetric(m.metric, m.baselineMedian)} | ${formatMetric(m.metric, m.candidateMedian)} | ${formatPercent(m.change)} | ${formatP(m.pValue)} | ${formatInterval(m.interval)} | ${icon[m.verdict]} |`,
+    ),
+  ];
+  if (report.thresholds.length > 0) {
+    lines.push("", "| threshold | limit | candidate | verdict |", "| --- | --- | ---: | --- |");
+    for (const c of report.thresholds) {
+      lines.push(
+        `| ${c.metric} | ${c.text} | ${formatMetric(c.metric, c.actual)} | ${c.passed ? "pass" : "**breached**"} |`,
+      );
+    }
+  }
+  if (report.warnings.length > 0) lines.push("", "**Warnings**", "", ...report.warnings.map((w) => `- ${w}`));
+  let text = `${lines.join("\n")}\n`;
+  if (Buffer.byteLength(text) > MARKDOWN_LIMIT_BYTES) {
+    const note = "\n_(truncated to fit GitHub's 1 MiB step summary; see compare.md in the artifacts)_\n";
+    text =
+      Buffer.from(text)
+        .subarray(0, MARKDOWN_LIMIT_BYTES - Buffer.byteLength(note))
+        .toString("utf8")
+        .replace(/\uFFFD$/, "") + note;
+  }
+  return text;
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import {
+  compareMetric,
+  compareRuns,
+  DEFAULT_ALPHA,
+  environmentWarnings,
+  verdictOf,
+} from "../src/baseline/compare.js";
+import type { MetricSource } from "../src/baseline/metrics.js";
+
+const settings = { alpha: DEFAULT_ALPHA, noiseFor: () => 0.05, seed: 1 };
+const around = (center: number, spread: number, n = 10) =>
+  Array.from({ length: n }, (_, i) => center + spread * (((i * 7) % n) / (n - 1) - 0.5));
+
+describe("verdicts", () => {
+  it("regressed: latency up 30%, significant, interval beyond the noise", () => {
+    const c = compareMetric("pubAck.p99", around(1000, 40), around(1300, 40), settings);
+    expect(c.verdict).toBe("regressed");
+    expect(c.pValue).toBeLessThan(0.001);
+    expect(c.interval.low).toBeGreaterThan(0.05);
+    expect(c.change).toBeCloseTo(0.3, 2);
+  });
+
+  it("improved: throughput up 20%", () => {
+    expect(
+      compareMetric("throughput.publishedPerSec", around(10_000, 200), around(12_000, 200), settings).verdict,
+    ).toBe("improved");
+  });
+
+  it("regressed: throughput down 20% (higher is better)", () => {
+    expect(
+      compareMetric("throughput.publishedPerSec", around(10_000, 200), around(8000, 200), settings).verdict,
+    ).toBe("regressed");
+  });
+
+  it("within noise: a significant shift of 2%", () => {
+    const c = compareMetric("e2e.p50", around(1000, 4), around(1020, 4), settings);
+    expect(c.pValue).toBeLessThan(0.05);
+    expect(c.verdict).toBe("within noise");
+  });
+
+  it("no significant change: the same distribution", () => {
+    expect(compareMetric("e2e.p99", around(1000, 100), around(1000, 100).reverse(), settings).verdict).toBe(
+      "no significant change",
+    );
+  });
+
+  it("insufficient data: three runs a side can never reach alpha 0.05", () => {
+    const c = compareMetric("e2e.p99", [1, 2, 3], [10, 11, 12], settings);
+    expect(c.verdict).toBe("insufficient data");
+    expect(Number.isNaN(c.pValue)).toBe(true);
+  });
+
+  it("a per-metric noise threshold decides between regressed and within noise", () => {
+    const base = around(1000, 20);
+    const cand = around(1080, 20);
+    expect(compareMetric("pubAck.p50", base, cand, settings).verdict).toBe("regressed");
+    expect(compareMetric("pubAck.p50", base, cand, { ...settings, noiseFor: () => 0.1 }).verdict).toBe(
+      "within noise",
+    );
+  });
+
+  it("verdictOf reads the interval against the noise on the right side", () => {
+    expect(verdictOf(0.01, { low: 0.06, high: 0.2 }, 0.05, "lower-is-better", 0.05)).toBe("regressed");
+    expect(verdictOf(0.01, { low: 0.04, high: 0.2 }, 0.05, "lower-is-better", 0.05)).toBe("within noise");
+    expect(verdictOf(0.01, { low: -0.2, high: -0.06 }, 0.05, "higher-is-better", 0.05)).toBe("regressed");
+    expect(verdictOf(0.2, { low: 0.5, high: 0.9 }, 0.05, "lower-is-better", 0.05)).toBe(
+      "no significant change",
+    );
+  });
+});
+
+describe("compareRuns", () => {
+  const run = (p99: number, rate: number, lost = 0): MetricSource => ({
+    throughput: {
+      publishedPerSec: rate,
+      consumedPerSec: rate,
+      publishedBytesPerSec: 0,
+      consumedBytesPerSec: 0,
+    },
+    counts: {
+      published: 1000,
+      acked: 1000,
+      consumed: 1000 - lost,
+      publishErrors: {},
+      consumerErrors: {},
+      redeliveries: 0,
+      duplicates: 0,
+      gaps: 0,
+      lost,
+      lateSends: 0,
+      reconnects: 0,
+    },
+    latency: {
+      pubAck: {
+        count: 1,
+        minUs: 1,
+        meanUs: 1,
+        p50Us: 1,
+        p90Us: 1,
+        p95Us: 1,
+        p99Us: p99,
+        p999Us: 1,
+        p9999Us: 1,
+        maxUs: 1,
+        hdr: "",
+      },
+    },
+  });
+
+  it("reads each metric from every run and skips metrics the baseline lacks", () => {
+    const base = [900, 950, 1000, 1050, 1100].map((v) => run(v, 5000));
+    const cand = [1900, 1950, 2000, 2050, 2100].map((v) => run(v, 5000, 10));
+    const result = compareRuns(base, cand, ["pubAck.p99", "e2e.p99", "rates.lost"], settings);
+    expect(result.map((r) => [r.metric, r.verdict])).toEqual([
+      ["pubAck.p99", "regressed"],
+      ["rates.lost", "regressed"],
+    ]);
+    expect(result[1]!.change).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe("environment warnings", () => {
+  it("names each field that differs", () => {
+    const env = {
+      host: "a",
+      cpus: 2,
+      node: "v20",
+      benchline: "0.1.0",
+      client: "nats.js 3.4.0",
+      serverVersion: "2.9.10",
+      clusterSize: 1,
+      embeddedServer: true,
+    };
+    expect(environmentWarnings(env, { ...env, cpus: 8, serverVersion: "2.10.1" })).toEqual([
+      "server version differs: baseline 2.9.10, candidate 2.10.1",
+      "CPUs differs: baseline 2, candidate 8",
+    ]);
+  });
+});
