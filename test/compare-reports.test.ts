@@ -1,0 +1,161 @@
+import { describe, expect, it } from "vitest";
+import type { CompareReport } from "../src/baseline/report-model.js";
+import { renderBencher } from "../src/report/bencher.js";
+import { MARKDOWN_LIMIT_BYTES, renderCompareMarkdown } from "../src/report/compare-markdown.js";
+import { renderCompareTable } from "../src/report/compare-table.js";
+import { renderBiggerIsBetter, renderSmallerIsBetter } from "../src/report/github-benchmark.js";
+import { renderJunit } from "../src/report/junit.js";
+
+const env = {
+  host: "ci",
+  cpus: 2,
+  node: "v20.20.2",
+  benchline: "0.1.0",
+  client: "nats.js 3.4.0",
+  serverVersion: "2.9.10",
+  clusterSize: 1,
+  embeddedServer: true,
+};
+
+const report: CompareReport = {
+  schema: "benchline/compare@1",
+  createdAt: "2026-11-22T10:00:00.000Z",
+  baseline: {
+    file: "baselines/smoke.json",
+    profile: "smoke",
+    profileHash: "h1",
+    createdAt: "2026-11-20T10:00:00.000Z",
+    runs: 10,
+    env,
+  },
+  candidate: { source: "rerun", runs: 5, profileHash: "h1", env },
+  alpha: 0.05,
+  metrics: [
+    {
+      metric: "pubAck.p99",
+      direction: "lower-is-better",
+      unit: "us",
+      baselineValues: [1000, 1100],
+      candidateValues: [1400, 1500, 1450],
+      baselineMedian: 1050,
+      candidateMedian: 1450,
+      change: 0.381,
+      pValue: 0.0007,
+      interval: { low: 0.3, high: 0.45 },
+      noise: 0.05,
+      verdict: "regressed",
+    },
+    {
+      metric: "throughput.publishedPerSec",
+      direction: "higher-is-better",
+      unit: "msgs/s",
+      baselineValues: [10_000],
+      candidateValues: [10_050, 9990],
+      baselineMedian: 10_000,
+      candidateMedian: 10_020,
+      change: 0.002,
+      pValue: 0.5,
+      interval: { low: -0.01, high: 0.012 },
+      noise: 0.05,
+      verdict: "no significant change",
+    },
+  ],
+  thresholds: [{ metric: "counts.lost", op: "==", limit: 0, text: "== 0", actual: 3, passed: false }],
+  warnings: ["server version differs: baseline 2.9.10, candidate 2.10.1"],
+  regressed: ["pubAck.p99"],
+  passed: false,
+};
+
+describe("compare reporters", () => {
+  it("terminal table", () => {
+    expect(renderCompareTable(report)).toMatchInlineSnapshot(`
+      "benchline compare smoke: 10 baseline runs vs 5 candidate runs, medians, alpha 0.05
+      ┌────────────────────────────┬──────────┬───────────┬────────┬─────────┬──────────────────┬───────────────────────┐
+      │ metric                     │ baseline │ candidate │ change │ p-value │ 95% interval     │ verdict               │
+      ├────────────────────────────┼──────────┼───────────┼────────┼─────────┼──────────────────┼───────────────────────┤
+      │ pubAck.p99                 │ 1.05ms   │ 1.45ms    │ +38.1% │ <0.001  │ [+30.0%, +45.0%] │ REGRESSED             │
+      │ throughput.publishedPerSec │ 10.0k/s  │ 10.0k/s   │ +0.2%  │ 0.500   │ [-1.0%, +1.2%]   │ no significant change │
+      └────────────────────────────┴──────────┴───────────┴────────┴─────────┴──────────────────┴───────────────────────┘
+      threshold counts.lost == 0: 3 BREACHED
+      warning: server version differs: baseline 2.9.10, candidate 2.10.1
+      verdict: FAIL (pubAck.p99 regressed, counts.lost breached)
+      "
+    `);
+  });
+
+  it("markdown", () => {
+    expect(renderCompareMarkdown(report)).toMatchInlineSnapshot(`
+      "## benchline compare: smoke ❌ fail
+
+      5 candidate runs against 10 baseline runs (recorded 2026-11-20T10:00:00.000Z). Mann-Whitney U at alpha 0.05; interval: 95% bootstrap of the median's change.
+
+      | metric | baseline | candidate | change | p-value | 95% interval | verdict |
+      | --- | ---: | ---: | ---: | ---: | --- | --- |
+      | pubAck.p99 | 1.05ms | 1.45ms | +38.1% | <0.001 | [+30.0%, +45.0%] | 🔴 regressed |
+      | throughput.publishedPerSec | 10.0k/s | 10.0k/s | +0.2% | 0.500 | [-1.0%, +1.2%] | ⚪ no significant change |
+
+      | threshold | limit | candidate | verdict |
+      | --- | --- | ---: | --- |
+      | counts.lost | == 0 | 3 | **breached** |
+
+      **Warnings**
+
+      - server version differs: baseline 2.9.10, candidate 2.10.1
+      "
+    `);
+  });
+
+  it("keeps markdown under GitHub's 1 MiB step summary limit", () => {
+    const many = {
+      ...report,
+      warnings: Array.from({ length: 30_000 }, (_, i) => `warning number ${i} `.repeat(3)),
+    };
+    const md = renderCompareMarkdown(many);
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(MARKDOWN_LIMIT_BYTES);
+    expect(md).toContain("truncated to fit GitHub's 1 MiB step summary");
+  });
+
+  it("JUnit: a failure per regression and per breached threshold", () => {
+    expect(renderJunit(report)).toMatchInlineSnapshot(`
+      "<?xml version="1.0" encoding="UTF-8"?>
+      <testsuites name="benchline" tests="3" failures="2">
+        <testsuite name="benchline compare smoke" tests="3" failures="2" timestamp="2026-11-22T10:00:00.000Z">
+          <testcase classname="benchline compare smoke" name="pubAck.p99">
+            <failure message="regressed: 1.05ms -&gt; 1.45ms (+38.1%, p &lt;0.001, interval [+30.0%, +45.0%], noise 5.0%)" type="regression"/>
+          </testcase>
+          <testcase classname="benchline compare smoke" name="throughput.publishedPerSec">
+            <system-out>no significant change: 10.0k/s -&gt; 10.0k/s (+0.2%, p 0.500, interval [-1.0%, +1.2%], noise 5.0%)</system-out>
+          </testcase>
+          <testcase classname="benchline compare smoke" name="threshold counts.lost == 0">
+            <failure message="breached: 3" type="threshold"/>
+          </testcase>
+        </testsuite>
+      </testsuites>
+      "
+    `);
+  });
+
+  it("Bencher Metric Format", () => {
+    expect(JSON.parse(renderBencher(report))).toEqual({
+      smoke: {
+        "pubAck.p99": { value: 1450, lower_value: 1400, upper_value: 1500 },
+        "throughput.publishedPerSec": { value: 10_020, lower_value: 9990, upper_value: 10_050 },
+      },
+    });
+  });
+
+  it("github-action-benchmark, split by direction", () => {
+    expect(JSON.parse(renderSmallerIsBetter(report))).toEqual([
+      {
+        name: "smoke pubAck.p99",
+        unit: "us",
+        value: 1450,
+        range: "1400..1500",
+        extra: "3 runs; verdict regressed against baseline 2026-11-20T10:00:00.000Z",
+      },
+    ]);
+    expect(JSON.parse(renderBiggerIsBetter(report)).map((e: { name: string }) => e.name)).toEqual([
+      "smoke throughput.publishedPerSec",
+    ]);
+  });
+});

@@ -1,0 +1,221 @@
+import { spawn } from "node:child_process";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NatsServer } from "../src/server/launcher.js";
+import { cliPath, expectOneLineError, runCli } from "./helpers/cli.js";
+import { startDelayProxy } from "./helpers/delay-proxy.js";
+import { writeProfile } from "./helpers/profiles.js";
+import { tempDir } from "./helpers/tmp.js";
+
+// One server and one baseline for the whole file: recording is the slow part.
+let server: NatsServer;
+let dir: AsyncDisposable & { path: string };
+let baseline: string;
+let profile: string;
+
+const load = `publishers:\n  - {mode: core, subject: cmp.x, rate: 2000}\nconsumers:\n  - {kind: core, subject: cmp.x}\nwarmup: 300ms\nduration: 1s\ndrain: 1s\nworkers: 1\nthresholds:\n  counts.lost: "== 0"\n`;
+
+beforeAll(async () => {
+  server = await NatsServer.start();
+  dir = await tempDir();
+  profile = await writeProfile(dir.path, "cmp", load);
+  baseline = join(dir.path, "base.json");
+  const r = await runCli([
+    "baseline",
+    "record",
+    profile,
+    "--repeat",
+    "4",
+    "--server",
+    server.clientUrl,
+    "--out",
+    baseline,
+    "--artifacts",
+    join(dir.path, "a"),
+  ]);
+  if (r.code !== 0) throw new Error(r.stderr);
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await dir?.[Symbol.asyncDispose]();
+});
+
+// A wide noise threshold keeps the A/A case from flaking on a shared machine; the slowed case is 100x.
+const compareArgs = (extra: string[]) => [
+  "compare",
+  baseline,
+  "--repeat",
+  "4",
+  "--noise",
+  "50",
+  "--out",
+  join(dir.path, "cmp"),
+  ...extra,
+];
+
+describe("baseline record and show", () => {
+  it("keeps every run with its histograms, the profile, its hash and the environment", async () => {
+    const b = JSON.parse(await readFile(baseline, "utf8"));
+    expect(b.schema).toBe("benchline/baseline@1");
+    expect(b.runs).toHaveLength(4);
+    expect(b.runs[0].latency.e2e.hdr.length).toBeGreaterThan(10);
+    expect(b.profileHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(b.env).toMatchObject({
+      cpus: expect.any(Number),
+      serverVersion: expect.stringMatching(/^2\./),
+      embeddedServer: false,
+    });
+    const shown = await runCli(["baseline", "show", baseline]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^baseline cmp: 4 runs, recorded .* \(\d+ minutes ago\)/);
+    expect(shown.stdout).toMatch(/│ e2e\.p99 +│/);
+  });
+
+  it("refuses fewer than 3 runs", async () => {
+    const r = await runCli([
+      "baseline",
+      "record",
+      profile,
+      "--repeat",
+      "2",
+      "--out",
+      join(dir.path, "x.json"),
+    ]);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toContain("--repeat must be a whole number from 3 to 1000, not 2");
+  });
+});
+
+describe("compare", () => {
+  it("the same profile against its own baseline: no regression, exit 0, every output written", async () => {
+    const summary = join(dir.path, "step-summary.md");
+    await writeFile(summary, "earlier step\n");
+    const r = await runCli(compareArgs(["--server", server.clientUrl]), {
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(r.stderr).not.toContain("error");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("verdict: pass");
+    expect(r.stdout).not.toContain("REGRESSED");
+    const out = join(dir.path, "cmp", (await readdir(join(dir.path, "cmp"))).sort().at(-1)!);
+    expect((await readdir(out)).sort()).toEqual([
+      "bencher.json",
+      "candidate-1.json",
+      "candidate-2.json",
+      "candidate-3.json",
+      "candidate-4.json",
+      "compare.json",
+      "compare.md",
+      "github-benchmark-bigger.json",
+      "github-benchmark-smaller.json",
+      "junit.xml",
+    ]);
+    const report = JSON.parse(await readFile(join(out, "compare.json"), "utf8"));
+    expect(report.passed).toBe(true);
+    expect(report.thresholds).toEqual([
+      expect.objectContaining({ metric: "counts.lost", passed: true, actual: 0 }),
+    ]);
+    const md = await readFile(summary, "utf8");
+    expect(md.startsWith("earlier step\n## benchline compare: cmp ✅ pass")).toBe(true);
+  });
+
+  it("a slowed server (40 ms proxy): e2e regressed, exit 1", async () => {
+    await using proxy = await startDelayProxy(server.clientUrl, 40);
+    const r = await runCli(compareArgs(["--server", proxy.url, "--json"]));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^fail: regressed: e2e\.p50, e2e\.p95, e2e\.p99/m);
+    const report = JSON.parse(r.stdout);
+    const p50 = report.metrics.find((m: { metric: string }) => m.metric === "e2e.p50");
+    expect(p50.verdict).toBe("regressed");
+    expect(p50.candidateMedian).toBeGreaterThan(39_000);
+    expect(p50.pValue).toBeLessThan(0.05);
+  });
+
+  it("refuses a candidate result of another profile, unless told", async () => {
+    const other = await writeProfile(dir.path, "other", load.replace("rate: 2000", "rate: 1000"));
+    const run = await runCli(["run", other, "--server", server.clientUrl, "--out", join(dir.path, "o")]);
+    expect(run.code).toBe(0);
+    const runDir = join(dir.path, "o", (await readdir(join(dir.path, "o")))[0]!);
+    const files = Array.from({ length: 4 }, () => join(runDir, "result.json"));
+    const refused = await runCli([
+      "compare",
+      baseline,
+      ...files.flatMap((f) => ["--candidate", f]),
+      "--out",
+      join(dir.path, "c2"),
+    ]);
+    expect(refused.code).toBe(2);
+    expect(expectOneLineError(refused)).toMatch(
+      /candidate profile other \(hash [0-9a-f]{16}\) is not the baseline's \([0-9a-f]{16}\); compare like with like, or pass --allow-profile-change/,
+    );
+    const allowed = await runCli([
+      "compare",
+      baseline,
+      ...files.flatMap((f) => ["--candidate", f]),
+      "--allow-profile-change",
+      "--metric",
+      "throughput.publishedPerSec",
+      "--out",
+      join(dir.path, "c2"),
+    ]);
+    expect(allowed.code).toBe(1);
+    expect(allowed.stdout).toMatch(/throughput\.publishedPerSec .* REGRESSED/);
+    expect(allowed.stdout).toContain(
+      "warning: the candidate's profile differs from the baseline's (--allow-profile-change)",
+    );
+  });
+
+  it("refuses a baseline with too few runs for the test, and files that are not baselines", async () => {
+    const b = JSON.parse(await readFile(baseline, "utf8"));
+    const small = join(dir.path, "small.json");
+    await writeFile(small, JSON.stringify({ ...b, runs: b.runs.slice(0, 2) }));
+    const r = await runCli(["compare", small, "--repeat", "2"]);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toContain(
+      "holds 2 runs; against 2 candidate runs no difference can reach significance at 0.05",
+    );
+    const notJson = join(dir.path, "bad.json");
+    await writeFile(notJson, "{ nope");
+    const r2 = await runCli(["compare", notJson]);
+    expect(r2.code).toBe(2);
+    expect(expectOneLineError(r2)).toMatch(/bad\.json is not JSON/);
+    const r3 = await runCli(["compare", baseline, "--noise", "lots"]);
+    expect(r3.code).toBe(2);
+    expect(expectOneLineError(r3)).toContain(
+      "--noise lots: give a percentage (5) or METRIC=PERCENT (pubAck.p99=10)",
+    );
+  });
+
+  it("an interrupted record writes nothing and leaves an existing baseline as it was", async () => {
+    const before = await readFile(baseline, "utf8");
+    const mtime = (await stat(baseline)).mtimeMs;
+    const child = spawn(process.execPath, [
+      cliPath,
+      "baseline",
+      "record",
+      profile,
+      "--repeat",
+      "5",
+      "--server",
+      server.clientUrl,
+      "--out",
+      baseline,
+      "--artifacts",
+      join(dir.path, "a2"),
+    ]);
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    await new Promise((r) => setTimeout(r, 3500));
+    child.kill("SIGINT");
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted: interrupted in run \d of 5; .*base\.json was not written/);
+    expect(await readFile(baseline, "utf8")).toBe(before);
+    expect((await stat(baseline)).mtimeMs).toBe(mtime);
+    expect((await readdir(dir.path)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+});
