@@ -169,7 +169,7 @@ drain: 2s\`, "mem.yaml", {});
   const short = peak("10s");
   const long = peak("60s");
   console.log(
-    "\nmemory: peak RSS at 20,000 msgs/s JetStream publish + pull consume (includes the embedded server? no: the server is a separate process)",
+    "\nmemory: peak RSS of benchline at 20,000 msgs/s JetStream publish + pull consume (the nats-server is another process, not counted)",
   );
   console.log(`| 10 s run | ${(short.maxRssKiB / 1024).toFixed(0)} MiB | ${short.published} msgs |`);
   console.log(`| 60 s run | ${(long.maxRssKiB / 1024).toFixed(0)} MiB | ${long.published} msgs |`);

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { renderMarkdown } from "../src/report/markdown.js";
+import { progressLine } from "../src/report/progress.js";
+import { renderTable } from "../src/report/table.js";
+import { fixtureRun } from "./fixtures/run-result.js";
+
+describe("run reporters", () => {
+  it("terminal table", () => {
+    expect(renderTable(fixtureRun())).toMatchInlineSnapshot(`
+      "benchline run fixture: complete, 10s measured, nats-server 2.9.10
+      ┌────────────┬────────┬───────────┐
+      │ throughput │ msgs/s │ bytes/s   │
+      ├────────────┼────────┼───────────┤
+      │ published  │ 10.0k  │ 1.2 MiB/s │
+      │ consumed   │ 9999   │ 1.2 MiB/s │
+      └────────────┴────────┴───────────┘
+      ┌─────────┬───────┬──────┬───────┬────────┬─────────┬─────────┬─────────┬─────────┐
+      │ latency │ count │ min  │ p50   │ p90    │ p99     │ p99.9   │ p99.99  │ max     │
+      ├─────────┼───────┼──────┼───────┼────────┼─────────┼─────────┼─────────┼─────────┤
+      │ pubAck  │ 60000 │ 40us │ 400us │ 800us  │ 21.00ms │ 42.00ms │ 63.00ms │ 84.00ms │
+      │ e2e     │ 60000 │ 40us │ 500us │ 1.00ms │ 9.00ms  │ 18.00ms │ 27.00ms │ 36.00ms │
+      └─────────┴───────┴──────┴───────┴────────┴─────────┴─────────┴─────────┴─────────┘
+      ┌───────────────────────────┬────────┐
+      │ counts (whole run)        │        │
+      ├───────────────────────────┼────────┤
+      │ published                 │ 110000 │
+      │ acked                     │ 110000 │
+      │ consumed                  │ 110000 │
+      │ lost                      │ 0      │
+      │ duplicates / redeliveries │ 0 / 0  │
+      │ publish errors            │ 0      │
+      │ late sends (> 2 ms)       │ 12     │
+      └───────────────────────────┴────────┘
+      ┌────────────┬────────┬─────────┬──────────┐
+      │ threshold  │ limit  │ actual  │          │
+      ├────────────┼────────┼─────────┼──────────┤
+      │ pubAck.p99 │ < 20ms │ 21.00ms │ BREACHED │
+      └────────────┴────────┴─────────┴──────────┘
+      warning: the server ran on the same host as the load generator: they compete for its CPUs
+      "
+    `);
+  });
+
+  it("summary.md", () => {
+    expect(renderMarkdown(fixtureRun())).toMatchInlineSnapshot(`
+      "# benchline run: fixture
+
+      Complete. Started 2026-11-22T10:00:00.000Z, 10 s measured against nats-server 2.9.10 from ci (2 CPUs, Node v20.20.2, nats.js 3.4.0).
+
+      ## Throughput
+
+      |  | msgs/s | bytes/s |
+      | --- | ---: | ---: |
+      | published | 10000 | 1280000 |
+      | consumed | 9998.5 | 1279808 |
+
+      ## Latency
+
+      | kind | count | p50 | p90 | p99 | p99.9 | max |
+      | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+      | pubAck | 60000 | 400us | 800us | 21.00ms | 42.00ms | 84.00ms |
+      | e2e | 60000 | 500us | 1.00ms | 9.00ms | 18.00ms | 36.00ms |
+
+      ## Counts (whole run, warmup included)
+
+      | published | acked | consumed | lost | duplicates | redeliveries | publish errors | late sends |
+      | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |
+      | 110000 | 110000 | 110000 | 0 | 0 | 0 | 0 | 12 |
+
+      ## Thresholds
+
+      | metric | limit | actual | verdict |
+      | --- | --- | ---: | --- |
+      | pubAck.p99 | < 20ms | 21.00ms | **breached** |
+
+      ## Warnings
+
+      - the server ran on the same host as the load generator: they compete for its CPUs
+      "
+    `);
+  });
+
+  it("an incomplete run says so first", () => {
+    const r = { ...fixtureRun(), complete: false, abortReason: "interrupted by SIGINT" };
+    expect(renderTable(r).split("\n")[0]).toBe("benchline run fixture: INCOMPLETE (interrupted by SIGINT), 10s measured, nats-server 2.9.10");
+    expect(renderMarkdown(r)).toContain("**Incomplete**: interrupted by SIGINT.");
+  });
+
+  it("progress line: phase, elapsed, rates, errors, current p99", () => {
+    expect(
+      progressLine({ elapsedS: 4.2, phase: "measure", publishedPerSec: 10_012, consumedPerSec: 9_990, published: 1, consumed: 1, errors: 3, p99Us: 2500, p99Kind: "pubAck" }, 13, "run 2/10"),
+    ).toBe("run 2/10 measure    4s/13s  pub   10.0k/s  sub    9990/s  errors 3  pubAck p99 2.50ms");
+  });
+});
