@@ -7,6 +7,7 @@ import {
   verdictOf,
 } from "../src/baseline/compare.js";
 import type { MetricSource } from "../src/baseline/metrics.js";
+import { fixtureCounts } from "./fixtures/run-result.js";
 
 const settings = { alpha: DEFAULT_ALPHA, noiseFor: () => 0.05, seed: 1 };
 const around = (center: number, spread: number, n = 10) =>
@@ -78,19 +79,7 @@ describe("compareRuns", () => {
       publishedBytesPerSec: 0,
       consumedBytesPerSec: 0,
     },
-    counts: {
-      published: 1000,
-      acked: 1000,
-      consumed: 1000 - lost,
-      publishErrors: {},
-      consumerErrors: {},
-      redeliveries: 0,
-      duplicates: 0,
-      gaps: 0,
-      lost,
-      lateSends: 0,
-      reconnects: 0,
-    },
+    counts: fixtureCounts({ consumed: 1000 - lost, lost }),
     latency: {
       pubAck: {
         count: 1,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mergeCounts, mergeIntervals, mergeLatency, mergeThroughput } from "../src/engine/merge.js";
 import { buildPlan } from "../src/engine/plan.js";
-import type { ClientResult, ThreadResult } from "../src/engine/protocol.js";
+import { type ClientResult, emptyResult, type ThreadResult } from "../src/engine/protocol.js";
 import { createHistogram, encodeHistogram, recordUs } from "../src/metrics/histogram.js";
 import { parseProfileText } from "../src/profile/loader.js";
 
@@ -66,23 +66,7 @@ function bits(...seqs: number[]): Uint8Array {
 }
 
 function client(partial: Partial<ClientResult> & Pick<ClientResult, "id" | "role">): ClientResult {
-  return {
-    sent: 0,
-    sentBytes: 0,
-    acked: 0,
-    consumed: 0,
-    consumedBytes: 0,
-    duplicates: 0,
-    redeliveries: 0,
-    gaps: 0,
-    measuredSent: 0,
-    measuredSentBytes: 0,
-    measuredAcked: 0,
-    measuredConsumed: 0,
-    measuredConsumedBytes: 0,
-    lateSends: 0,
-    ...partial,
-  };
+  return { ...emptyResult(partial.id, partial.role), ...partial };
 }
 
 describe("merge", () => {

@@ -82,13 +82,29 @@ describe("run reporters", () => {
 
   it("an incomplete run says so first", () => {
     const r = { ...fixtureRun(), complete: false, abortReason: "interrupted by SIGINT" };
-    expect(renderTable(r).split("\n")[0]).toBe("benchline run fixture: INCOMPLETE (interrupted by SIGINT), 10s measured, nats-server 2.9.10");
+    expect(renderTable(r).split("\n")[0]).toBe(
+      "benchline run fixture: INCOMPLETE (interrupted by SIGINT), 10s measured, nats-server 2.9.10",
+    );
     expect(renderMarkdown(r)).toContain("**Incomplete**: interrupted by SIGINT.");
   });
 
   it("progress line: phase, elapsed, rates, errors, current p99", () => {
     expect(
-      progressLine({ elapsedS: 4.2, phase: "measure", publishedPerSec: 10_012, consumedPerSec: 9_990, published: 1, consumed: 1, errors: 3, p99Us: 2500, p99Kind: "pubAck" }, 13, "run 2/10"),
+      progressLine(
+        {
+          elapsedS: 4.2,
+          phase: "measure",
+          publishedPerSec: 10_012,
+          consumedPerSec: 9_990,
+          published: 1,
+          consumed: 1,
+          errors: 3,
+          p99Us: 2500,
+          p99Kind: "pubAck",
+        },
+        13,
+        "run 2/10",
+      ),
     ).toBe("run 2/10 measure    4s/13s  pub   10.0k/s  sub    9990/s  errors 3  pubAck p99 2.50ms");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateThresholds, parseThreshold } from "../src/baseline/thresholds.js";
 import { parseProfileText } from "../src/profile/loader.js";
+import { fixtureCounts } from "./fixtures/run-result.js";
 
 const run = {
   throughput: {
@@ -9,19 +10,7 @@ const run = {
     publishedBytesPerSec: 0,
     consumedBytesPerSec: 0,
   },
-  counts: {
-    published: 1000,
-    acked: 1000,
-    consumed: 998,
-    publishErrors: { timeout: 2 },
-    consumerErrors: {},
-    redeliveries: 0,
-    duplicates: 0,
-    gaps: 0,
-    lost: 2,
-    lateSends: 0,
-    reconnects: 0,
-  },
+  counts: fixtureCounts({ consumed: 998, publishErrors: { timeout: 2 }, lost: 2 }),
   latency: {
     pubAck: {
       count: 1,

@@ -5,11 +5,10 @@
  */
 import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { ClientResult, ClientTask } from "../src/engine/protocol.js";
+import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
 import { deliveryCount } from "./ack-reply.js";
 import { BitSet } from "./bitset.js";
 import { readIntendedNs, readUint32 } from "./payload.js";
-import { emptyResult } from "./publisher.js";
 import type { ThreadRecorder } from "./recorder.js";
 
 type ConsumerTask = Extract<ClientTask, { role: "consumer" }>;
@@ -34,7 +33,7 @@ export class Consumer {
   ) {
     this.seen = new Array(publisherCount);
     this.lastSeq = new Int32Array(publisherCount).fill(-1);
-    this.result = { ...emptyResult(task.id), role: "consumer" };
+    this.result = emptyResult(task.id, "consumer");
     // Only a consumer that alone receives its publishers' messages sees them in order.
     this.trackGaps = task.spec.kind === "core" || task.spec.kind === "ordered" || task.spec.count === 1;
   }

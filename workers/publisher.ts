@@ -14,7 +14,7 @@ import {
   headers as makeHeaders,
   type NatsConnection,
 } from "@nats-io/transport-node";
-import type { ClientResult, ClientTask } from "../src/engine/protocol.js";
+import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
 import { publisherSubject } from "../src/profile/subjects.js";
 import { BitSet } from "./bitset.js";
 import { PayloadFactory } from "./payload.js";
@@ -73,7 +73,7 @@ export class Publisher {
     this.intendedAt = new Float64Array(ring);
     this.sentAt = new Float64Array(ring);
     this.measuredFlag = new Uint8Array(ring);
-    this.result = emptyResult(task.id);
+    this.result = emptyResult(task.id, "publisher");
   }
 
   /** Before the start barrier: the PubAck subscription must exist before the first publish. */
@@ -347,25 +347,4 @@ function pubAckErrorKind(msg: Msg): string {
   } catch {
     return "badPubAck";
   }
-}
-
-export function emptyResult(id: number): ClientResult {
-  return {
-    id,
-    role: "publisher",
-    sent: 0,
-    sentBytes: 0,
-    acked: 0,
-    consumed: 0,
-    consumedBytes: 0,
-    duplicates: 0,
-    redeliveries: 0,
-    gaps: 0,
-    measuredSent: 0,
-    measuredSentBytes: 0,
-    measuredAcked: 0,
-    measuredConsumed: 0,
-    measuredConsumedBytes: 0,
-    lateSends: 0,
-  };
 }

@@ -1,7 +1,6 @@
 /** A responder for request/reply loads: echoes each request so the send time comes back. */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { ClientResult, ClientTask } from "../src/engine/protocol.js";
-import { emptyResult } from "./publisher.js";
+import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
 
 type ResponderTask = Extract<ClientTask, { role: "responder" }>;
 
@@ -13,7 +12,7 @@ export class Responder {
     private readonly task: ResponderTask,
     private readonly nc: NatsConnection,
   ) {
-    this.result = { ...emptyResult(task.id), role: "responder" };
+    this.result = emptyResult(task.id, "responder");
   }
 
   prepare(): void {

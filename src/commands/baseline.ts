@@ -4,14 +4,11 @@ import { BASELINE_SCHEMA, type Baseline, profileHash, summarizeRun } from "../ba
 import { readBaseline, writeBaseline } from "../baseline/store.js";
 import { summarizeBaseline } from "../baseline/summary.js";
 import { writeRunArtifacts } from "../engine/artifacts.js";
-import type { RunResult } from "../engine/result.js";
-import { runProfile } from "../engine/run.js";
-import { Interrupted, RuntimeFailure, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { renderBaselineShow } from "../report/baseline-show.js";
-import { createProgress } from "../report/progress.js";
 import { ensureWritableDir } from "../util/files.js";
-import { shutdownSignal } from "../util/shutdown.js";
 import { benchlineVersion } from "../version.js";
+import { runRepeatedly } from "./repeat.js";
 import { loadWithOverrides } from "./run.js";
 
 /** Fewer runs than this give no rank test a chance. */
@@ -36,32 +33,14 @@ async function record(args: RecordArgs): Promise<void> {
   if (!args.out.endsWith(".json")) throw new UsageError(`--out ${args.out}: a baseline file ends in .json`);
   const loaded = await loadWithOverrides(args.profile, { duration: args.duration, rate: args.rate });
   await ensureWritableDir(args.artifacts, "artifacts dir");
-  const runs: RunResult[] = [];
-  for (let i = 0; i < args.repeat; i++) {
-    const p = loaded.profile;
-    const progress = createProgress(
-      process.stderr,
-      (p.warmupMs + p.durationMs) / 1000,
-      `run ${i + 1}/${args.repeat}`,
-    );
-    const result = await runProfile(loaded, { servers: args.server, signal: shutdownSignal }, progress);
-    progress.done();
-    const dir = await writeRunArtifacts(args.artifacts, result);
-    if (!result.complete) {
-      // Nothing is written to --out: a baseline holds complete runs only.
-      if (shutdownSignal.aborted)
-        throw new Interrupted(
-          `interrupted in run ${i + 1} of ${args.repeat}; ${args.out} was not written (partial run in ${dir})`,
-        );
-      throw new RuntimeFailure(
-        `run ${i + 1} of ${args.repeat} failed: ${result.abortReason}; ${args.out} was not written`,
-      );
-    }
-    process.stderr.write(
-      `run ${i + 1}/${args.repeat}: ${Math.round(result.throughput.publishedPerSec)} msgs/s published\n`,
-    );
-    runs.push(result);
-  }
+  // Nothing is written to --out until every run is complete: a baseline holds complete runs only.
+  const runs = await runRepeatedly(loaded, {
+    count: args.repeat,
+    servers: args.server,
+    label: "run",
+    keep: (result) => writeRunArtifacts(args.artifacts, result),
+    consequence: `${args.out} was not written`,
+  });
   const baseline: Baseline = {
     schema: BASELINE_SCHEMA,
     benchline: benchlineVersion,

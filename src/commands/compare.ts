@@ -13,8 +13,7 @@ import { median, minAttainablePValue } from "../baseline/stats.js";
 import { readBaseline } from "../baseline/store.js";
 import { checkThreshold } from "../baseline/thresholds.js";
 import { RUN_SCHEMA, type RunResult } from "../engine/result.js";
-import { runProfile } from "../engine/run.js";
-import { Interrupted, RuntimeFailure, UsageError, VerdictFailed } from "../errors.js";
+import { UsageError, VerdictFailed } from "../errors.js";
 import { substituteEnv } from "../profile/env.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { Profile } from "../profile/profile.js";
@@ -24,11 +23,10 @@ import { renderCompareMarkdown } from "../report/compare-markdown.js";
 import { renderCompareTable } from "../report/compare-table.js";
 import { renderBiggerIsBetter, renderSmallerIsBetter } from "../report/github-benchmark.js";
 import { renderJunit } from "../report/junit.js";
-import { createProgress } from "../report/progress.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { ensureWritableDir } from "../util/files.js";
-import { shutdownSignal } from "../util/shutdown.js";
 import { fileTimestamp } from "../util/time.js";
+import { runRepeatedly } from "./repeat.js";
 
 interface CompareArgs {
   baseline: string;
@@ -88,37 +86,6 @@ async function readCandidate(file: string): Promise<RunResult> {
   return doc;
 }
 
-async function candidatesByRunning(
-  loaded: LoadedProfile,
-  args: CompareArgs,
-  dir: string,
-): Promise<RunResult[]> {
-  const runs: RunResult[] = [];
-  for (let i = 0; i < args.repeat; i++) {
-    const p = loaded.profile;
-    const progress = createProgress(
-      process.stderr,
-      (p.warmupMs + p.durationMs) / 1000,
-      `candidate ${i + 1}/${args.repeat}`,
-    );
-    const result = await runProfile(loaded, { servers: args.server, signal: shutdownSignal }, progress);
-    progress.done();
-    await writeFileAtomic(join(dir, `candidate-${i + 1}.json`), `${JSON.stringify(result, null, 2)}\n`);
-    if (!result.complete) {
-      if (shutdownSignal.aborted)
-        throw new Interrupted(
-          `interrupted in candidate run ${i + 1} of ${args.repeat}; runs so far are in ${dir}`,
-        );
-      throw new RuntimeFailure(`candidate run ${i + 1} of ${args.repeat} failed: ${result.abortReason}`);
-    }
-    process.stderr.write(
-      `candidate ${i + 1}/${args.repeat}: ${Math.round(result.throughput.publishedPerSec)} msgs/s published\n`,
-    );
-    runs.push(result);
-  }
-  return runs;
-}
-
 async function compare(args: CompareArgs): Promise<void> {
   const baseline = await readBaseline(args.baseline);
   const noiseFor = parseNoise(args.noise);
@@ -154,7 +121,17 @@ async function compare(args: CompareArgs): Promise<void> {
       );
     }
   } else {
-    candidates = await candidatesByRunning(loaded, args, dir);
+    candidates = await runRepeatedly(loaded, {
+      count: args.repeat,
+      servers: args.server,
+      label: "candidate",
+      keep: async (result, i) => {
+        const file = join(dir, `candidate-${i + 1}.json`);
+        await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
+        return file;
+      },
+      consequence: `the runs so far are in ${dir}`,
+    });
     candidateHash = profileHash(loaded.profile);
   }
 

@@ -127,3 +127,25 @@ export function createCounters(clients: number): SharedArrayBuffer {
 export function counterIndex(slot: number, field: number): number {
   return HEADER_FIELDS + slot * COUNTER_FIELDS + field;
 }
+
+/** A client's result before it has done anything. */
+export function emptyResult(id: number, role: ClientResult["role"]): ClientResult {
+  return {
+    id,
+    role,
+    sent: 0,
+    sentBytes: 0,
+    acked: 0,
+    consumed: 0,
+    consumedBytes: 0,
+    duplicates: 0,
+    redeliveries: 0,
+    gaps: 0,
+    measuredSent: 0,
+    measuredSentBytes: 0,
+    measuredAcked: 0,
+    measuredConsumed: 0,
+    measuredConsumedBytes: 0,
+    lateSends: 0,
+  };
+}
