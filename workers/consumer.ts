@@ -70,10 +70,12 @@ export class Consumer {
   }
 
   async stop(): Promise<ClientResult> {
-    if (this.lastUnacked) this.lastUnacked.ack();
-    this.sub?.unsubscribe();
-    if (this.messages) {
-      this.messages.stop();
+    try {
+      if (this.lastUnacked) this.lastUnacked.ack();
+      this.sub?.unsubscribe();
+      this.messages?.stop();
+    } catch {
+      // The connection may be gone already (the run is ending on a fault); what was received stands.
     }
     this.result.seen = this.seen.map((b) => b?.bytes ?? null);
     return this.result;

@@ -97,6 +97,11 @@ export class Publisher {
       if (this.task.ratePerSec === "max") await this.runClosedLoop();
       else await this.runOpenLoop(this.task.ratePerSec);
       await this.awaitOutstanding();
+    } catch (err) {
+      // A publish or flush on a closed connection throws; the run is ending (the thread reports the
+      // fault), and what this publisher did so far must still reach the result.
+      this.rec.error(this.task.slot, `publishFailed:${(err as Error).name || "Error"}`);
+      this.stopped = true;
     } finally {
       if (this.timeoutTimer) clearInterval(this.timeoutTimer);
       clearInterval(this.reportTimer);

@@ -27,7 +27,11 @@ export class Responder {
   }
 
   stop(): ClientResult {
-    this.sub?.unsubscribe();
+    try {
+      this.sub?.unsubscribe();
+    } catch {
+      // connection already closed
+    }
     return this.result;
   }
 }
