@@ -6,10 +6,12 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { baselineCommand } from "./commands/baseline.js";
+import { capacityCommand } from "./commands/capacity.js";
 import { compareCommand } from "./commands/compare.js";
 import { runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
 import { serverCommand } from "./commands/server.js";
+import { sloCommand } from "./commands/slo.js";
 import { BenchlineError, ExitCode, oneLine, UsageError } from "./errors.js";
 import { installSignalHandlers } from "./util/shutdown.js";
 import { benchlineVersion } from "./version.js";
@@ -29,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
     .command(runCommand)
     .command(baselineCommand)
     .command(compareCommand)
+    .command(sloCommand)
+    .command(capacityCommand)
     .command(serverCommand)
     .command(schemaCommand)
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })

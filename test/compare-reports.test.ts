@@ -40,6 +40,7 @@ const report: CompareReport = {
       baselineMedian: 1050,
       candidateMedian: 1450,
       change: 0.381,
+      rawPValue: 0.0001,
       pValue: 0.0007,
       interval: { low: 0.3, high: 0.45 },
       noise: 0.05,
@@ -54,6 +55,7 @@ const report: CompareReport = {
       baselineMedian: 10_000,
       candidateMedian: 10_020,
       change: 0.002,
+      rawPValue: 0.25,
       pValue: 0.5,
       interval: { low: -0.01, high: 0.012 },
       noise: 0.05,
@@ -70,12 +72,12 @@ describe("compare reporters", () => {
   it("terminal table", () => {
     expect(renderCompareTable(report)).toMatchInlineSnapshot(`
       "benchline compare smoke: 10 baseline runs vs 5 candidate runs, medians, alpha 0.05
-      ┌────────────────────────────┬──────────┬───────────┬────────┬─────────┬──────────────────┬───────────────────────┐
-      │ metric                     │ baseline │ candidate │ change │ p-value │ 95% interval     │ verdict               │
-      ├────────────────────────────┼──────────┼───────────┼────────┼─────────┼──────────────────┼───────────────────────┤
-      │ pubAck.p99                 │ 1.05ms   │ 1.45ms    │ +38.1% │ <0.001  │ [+30.0%, +45.0%] │ REGRESSED             │
-      │ throughput.publishedPerSec │ 10.0k/s  │ 10.0k/s   │ +0.2%  │ 0.500   │ [-1.0%, +1.2%]   │ no significant change │
-      └────────────────────────────┴──────────┴───────────┴────────┴─────────┴──────────────────┴───────────────────────┘
+      ┌────────────────────────────┬──────────┬───────────┬────────┬──────────┬──────────────────┬───────────────────────┐
+      │ metric                     │ baseline │ candidate │ change │ p (Holm) │ 95% interval     │ verdict               │
+      ├────────────────────────────┼──────────┼───────────┼────────┼──────────┼──────────────────┼───────────────────────┤
+      │ pubAck.p99                 │ 1.05ms   │ 1.45ms    │ +38.1% │ <0.001   │ [+30.0%, +45.0%] │ REGRESSED             │
+      │ throughput.publishedPerSec │ 10.0k/s  │ 10.0k/s   │ +0.2%  │ 0.500    │ [-1.0%, +1.2%]   │ no significant change │
+      └────────────────────────────┴──────────┴───────────┴────────┴──────────┴──────────────────┴───────────────────────┘
       threshold counts.lost == 0: 3 BREACHED
       warning: server version differs: baseline 2.9.10, candidate 2.10.1
       verdict: FAIL (pubAck.p99 regressed, counts.lost breached)
@@ -87,9 +89,9 @@ describe("compare reporters", () => {
     expect(renderCompareMarkdown(report)).toMatchInlineSnapshot(`
       "## benchline compare: smoke ❌ fail
 
-      5 candidate runs against 10 baseline runs (recorded 2026-11-20T10:00:00.000Z). Mann-Whitney U at alpha 0.05; interval: 95% bootstrap of the median's change.
+      5 candidate runs against 10 baseline runs (recorded 2026-11-20T10:00:00.000Z). Mann-Whitney U at alpha 0.05, Holm-adjusted across the metrics; interval: 95% bootstrap of the median's change.
 
-      | metric | baseline | candidate | change | p-value | 95% interval | verdict |
+      | metric | baseline | candidate | change | p (Holm) | 95% interval | verdict |
       | --- | ---: | ---: | ---: | ---: | --- | --- |
       | pubAck.p99 | 1.05ms | 1.45ms | +38.1% | <0.001 | [+30.0%, +45.0%] | 🔴 regressed |
       | throughput.publishedPerSec | 10.0k/s | 10.0k/s | +0.2% | 0.500 | [-1.0%, +1.2%] | ⚪ no significant change |
@@ -121,10 +123,10 @@ describe("compare reporters", () => {
       <testsuites name="benchline" tests="3" failures="2">
         <testsuite name="benchline compare smoke" tests="3" failures="2" timestamp="2026-11-22T10:00:00.000Z">
           <testcase classname="benchline compare smoke" name="pubAck.p99">
-            <failure message="regressed: 1.05ms -&gt; 1.45ms (+38.1%, p &lt;0.001, interval [+30.0%, +45.0%], noise 5.0%)" type="regression"/>
+            <failure message="regressed: 1.05ms -&gt; 1.45ms (+38.1%, p (Holm) &lt;0.001, interval [+30.0%, +45.0%], noise 5.0%)" type="regression"/>
           </testcase>
           <testcase classname="benchline compare smoke" name="throughput.publishedPerSec">
-            <system-out>no significant change: 10.0k/s -&gt; 10.0k/s (+0.2%, p 0.500, interval [-1.0%, +1.2%], noise 5.0%)</system-out>
+            <system-out>no significant change: 10.0k/s -&gt; 10.0k/s (+0.2%, p (Holm) 0.500, interval [-1.0%, +1.2%], noise 5.0%)</system-out>
           </testcase>
           <testcase classname="benchline compare smoke" name="threshold counts.lost == 0">
             <failure message="breached: 3" type="threshold"/>

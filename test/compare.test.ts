@@ -4,6 +4,7 @@ import {
   compareRuns,
   DEFAULT_ALPHA,
   environmentWarnings,
+  holmAdjust,
   verdictOf,
 } from "../src/baseline/compare.js";
 import type { MetricSource } from "../src/baseline/metrics.js";
@@ -71,32 +72,32 @@ describe("verdicts", () => {
   });
 });
 
-describe("compareRuns", () => {
-  const run = (p99: number, rate: number, lost = 0): MetricSource => ({
-    throughput: {
-      publishedPerSec: rate,
-      consumedPerSec: rate,
-      publishedBytesPerSec: 0,
-      consumedBytesPerSec: 0,
+const run = (p99: number, rate: number, lost = 0): MetricSource => ({
+  throughput: {
+    publishedPerSec: rate,
+    consumedPerSec: rate,
+    publishedBytesPerSec: 0,
+    consumedBytesPerSec: 0,
+  },
+  counts: fixtureCounts({ consumed: 1000 - lost, lost }),
+  latency: {
+    pubAck: {
+      count: 1,
+      minUs: 1,
+      meanUs: 1,
+      p50Us: 1,
+      p90Us: 1,
+      p95Us: 1,
+      p99Us: p99,
+      p999Us: 1,
+      p9999Us: 1,
+      maxUs: 1,
+      hdr: "",
     },
-    counts: fixtureCounts({ consumed: 1000 - lost, lost }),
-    latency: {
-      pubAck: {
-        count: 1,
-        minUs: 1,
-        meanUs: 1,
-        p50Us: 1,
-        p90Us: 1,
-        p95Us: 1,
-        p99Us: p99,
-        p999Us: 1,
-        p9999Us: 1,
-        maxUs: 1,
-        hdr: "",
-      },
-    },
-  });
+  },
+});
 
+describe("compareRuns", () => {
   it("reads each metric from every run and skips metrics the baseline lacks", () => {
     const base = [900, 950, 1000, 1050, 1100].map((v) => run(v, 5000));
     const cand = [1900, 1950, 2000, 2050, 2100].map((v) => run(v, 5000, 10));
@@ -106,6 +107,34 @@ describe("compareRuns", () => {
       ["rates.lost", "regressed"],
     ]);
     expect(result[1]!.change).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe("Holm-Bonferroni", () => {
+  it("adjusts p-values for the number of metrics, keeping their order", () => {
+    // sorted 0.01, 0.03, 0.04 -> 3 x 0.01 = 0.03, 2 x 0.03 = 0.06, max(0.06, 1 x 0.04) = 0.06
+    const adjusted = holmAdjust([0.01, 0.04, 0.03]);
+    expect(adjusted[0]).toBeCloseTo(0.03, 12);
+    expect(adjusted[1]).toBeCloseTo(0.06, 12);
+    expect(adjusted[2]).toBeCloseTo(0.06, 12);
+    expect(holmAdjust([0.5, 0.9])).toEqual([1, 1]);
+  });
+
+  it("a lone borderline difference among many metrics is not a regression", () => {
+    const base = [900, 950, 1000, 1050, 1100].map((v) => run(v, 5000));
+    // p99 up 12% with one overlapping pair: U = 1, p = 2 x 2/252 = 0.016 alone; x 5 metrics = 0.079.
+    const cand = [1060, 1110, 1120, 1130, 1140].map((v) => run(v, 5000));
+    const metrics = [
+      "pubAck.p99",
+      "throughput.publishedPerSec",
+      "throughput.consumedPerSec",
+      "rates.lost",
+      "rates.publishErrors",
+    ];
+    const [p99] = compareRuns(base, cand, metrics, settings);
+    expect(p99!.rawPValue).toBeCloseTo(4 / 252, 10);
+    expect(p99!.pValue).toBeCloseTo(20 / 252, 10);
+    expect(p99!.verdict).toBe("no significant change");
   });
 });
 

@@ -25,6 +25,9 @@ export interface MetricComparison {
   baselineMedian: number;
   candidateMedian: number;
   change: number;
+  /** Mann-Whitney p-value of this metric alone. */
+  rawPValue: number;
+  /** The p-value the verdict uses: Holm-adjusted across the metrics of one compare. */
   pValue: number;
   interval: { low: number; high: number };
   noise: number;
@@ -65,6 +68,7 @@ export function compareMetric(
   if (base.length < 2 || cand.length < 2 || minAttainablePValue(base.length, cand.length) > s.alpha) {
     return {
       ...common,
+      rawPValue: Number.NaN,
       pValue: Number.NaN,
       interval: { low: Number.NaN, high: Number.NaN },
       verdict: "insufficient data",
@@ -74,6 +78,7 @@ export function compareMetric(
   const interval = bootstrapMedianChange(base, cand, { seed: s.seed });
   return {
     ...common,
+    rawPValue: pValue,
     pValue,
     interval,
     verdict: verdictOf(pValue, interval, noise, info.direction, s.alpha),
@@ -98,7 +103,23 @@ export function verdictOf(
   return "within noise";
 }
 
-/** Compares every metric the baseline's runs hold values for. */
+/**
+ * Holm-Bonferroni: adjusted p-values for m tests, so that the chance that any of them is significant
+ * when nothing changed stays at alpha. A compare fails on any regressed metric, so this is the error
+ * rate a CI job sees; testing a dozen metrics each at 0.05 would fail about one A/A compare in two.
+ */
+export function holmAdjust(pValues: number[]): number[] {
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
+  const adjusted = new Array<number>(pValues.length);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (pValues.length - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}
+
+/** Compares every metric the baseline's runs hold values for; verdicts on Holm-adjusted p-values. */
 export function compareRuns(
   baseRuns: MetricSource[],
   candRuns: MetricSource[],
@@ -107,11 +128,18 @@ export function compareRuns(
 ): MetricComparison[] {
   const valuesOf = (runs: MetricSource[], m: string) =>
     runs.map((r) => metricValue(r, m)).filter((v): v is number => v !== undefined && Number.isFinite(v));
-  return metrics.flatMap((m) => {
+  const compared = metrics.flatMap((m) => {
     const base = valuesOf(baseRuns, m);
     const cand = valuesOf(candRuns, m);
     return base.length === 0 ? [] : [compareMetric(m, base, cand, s)];
   });
+  const tested = compared.filter((c) => c.verdict !== "insufficient data");
+  const adjusted = holmAdjust(tested.map((c) => c.rawPValue));
+  tested.forEach((c, i) => {
+    c.pValue = adjusted[i]!;
+    c.verdict = verdictOf(c.pValue, c.interval, c.noise, c.direction, s.alpha);
+  });
+  return compared;
 }
 
 /** Differences in environment that make a comparison less like with like. */

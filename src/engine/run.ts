@@ -39,7 +39,8 @@ export interface RunEvents {
 /** Sends later than this after their intended time count as late. */
 export const LATE_SEND_THRESHOLD_US = 2000;
 
-async function startEmbedded(
+/** Starts the server a profile needs when none is named: a 3-node cluster for replicated streams. */
+export async function startEmbedded(
   profile: Profile,
 ): Promise<{ urls: string[]; monitorUrl: string; stop(): Promise<void>; size: number }> {
   const replicas = profile.stream?.replicas ?? 1;

@@ -19,9 +19,9 @@ export function renderCompareMarkdown(report: CompareReport): string {
     `## benchline compare: ${report.baseline.profile} ${report.passed ? "✅ pass" : "❌ fail"}`,
     "",
     `${report.candidate.runs} candidate runs against ${report.baseline.runs} baseline runs (recorded ${report.baseline.createdAt}). ` +
-      `Mann-Whitney U at alpha ${report.alpha}; interval: 95% bootstrap of the median's change.`,
+      `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% bootstrap of the median's change.`,
     "",
-    "| metric | baseline | candidate | change | p-value | 95% interval | verdict |",
+    "| metric | baseline | candidate | change | p (Holm) | 95% interval | verdict |",
     "| --- | ---: | ---: | ---: | ---: | --- | --- |",
     ...report.metrics.map(
       (m) =>

@@ -13,7 +13,7 @@ export function formatP(p: number): string {
 
 export function renderCompareTable(report: CompareReport): string {
   const t = new Table({
-    head: ["metric", "baseline", "candidate", "change", "p-value", "95% interval", "verdict"],
+    head: ["metric", "baseline", "candidate", "change", "p (Holm)", "95% interval", "verdict"],
     style: { head: [], border: [], compact: true },
   });
   for (const m of report.metrics) {

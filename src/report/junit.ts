@@ -16,7 +16,7 @@ export function renderJunit(report: CompareReport): string {
   const cases: string[] = [];
   let failures = 0;
   for (const m of report.metrics) {
-    const detail = `${m.verdict}: ${formatMetric(m.metric, m.baselineMedian)} -> ${formatMetric(m.metric, m.candidateMedian)} (${formatPercent(m.change)}, p ${formatP(m.pValue)}, interval ${formatInterval(m.interval)}, noise ${(m.noise * 100).toFixed(1)}%)`;
+    const detail = `${m.verdict}: ${formatMetric(m.metric, m.baselineMedian)} -> ${formatMetric(m.metric, m.candidateMedian)} (${formatPercent(m.change)}, p (Holm) ${formatP(m.pValue)}, interval ${formatInterval(m.interval)}, noise ${(m.noise * 100).toFixed(1)}%)`;
     const open = `    <testcase classname="${xml(suite)}" name="${xml(m.metric)}">`;
     if (m.verdict === "regressed") {
       failures++;

@@ -16,10 +16,13 @@ const { values: a } = parseArgs({
     repeat: { type: "string", default: "5" },
     profile: { type: "string", default: "profiles/smoke.yaml" },
     duration: { type: "string" },
+    keep: { type: "string" },
   },
 });
 const cli = new URL("../../dist/src/cli.js", import.meta.url).pathname;
-const work = mkdtempSync(join(tmpdir(), "benchline-aa-"));
+// With --keep the baseline and every compare's candidate results stay, so the statistics can be
+// re-read later with `benchline compare BASELINE --candidate ...`.
+const work = a.keep ?? mkdtempSync(join(tmpdir(), "benchline-aa-"));
 const override = a.duration ? ["--duration", a.duration] : [];
 const run = (args) =>
   spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -69,5 +72,5 @@ try {
   console.log("| --- | ---: | ---: |");
   for (const [m, r] of perMetric) console.log(`| ${m} | ${r.regressed} | ${r.improved} |`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (!a.keep) rmSync(work, { recursive: true, force: true });
 }

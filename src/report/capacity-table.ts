@@ -1,0 +1,32 @@
+/** The table of capacity steps and the answer. Pure. */
+import Table from "cli-table3";
+import type { CapacityResult } from "../engine/capacity.js";
+import { formatCount, formatUs } from "../util/units.js";
+
+export function renderCapacityTable(r: CapacityResult): string {
+  const t = new Table({
+    head: ["step", "target/s", "achieved/s", "p50", "p99", "backlog", "verdict"],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const s of r.steps) {
+    t.push([
+      `${s.index + 1} ${s.phase}`,
+      formatCount(s.targetPerSec),
+      formatCount(s.achievedPerSec),
+      s.p50Us === undefined ? "-" : `${formatUs(s.p50Us)} ${s.latencyKind}`,
+      s.p99Us === undefined ? "-" : formatUs(s.p99Us),
+      String(s.backlogGrowth),
+      s.good ? "good" : `bad: ${s.reasons.join("; ")}`,
+    ]);
+  }
+  const objectives = r.settings.objectives.length ? ` with ${r.settings.objectives.join(", ")}` : "";
+  let answer: string;
+  if (r.maxGoodPerSec === undefined)
+    answer = `no rate tried was sustained${objectives}: not even the start rate of ${r.settings.startPerSec} msgs/s`;
+  else if (r.firstBadPerSec === undefined)
+    answer = `sustained the maximum tried, ${r.maxGoodPerSec} msgs/s${objectives}; raise --max to look further`;
+  else
+    answer = `capacity: ${r.maxGoodPerSec} msgs/s sustained${objectives}; ${r.firstBadPerSec} msgs/s was not`;
+  const head = `benchline capacity ${r.profile.name}${r.complete ? "" : ` (stopped early: ${r.abortReason ?? "interrupted"})`}`;
+  return `${head}\n${t.toString()}\n${answer}\n`;
+}
