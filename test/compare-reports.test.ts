@@ -131,6 +131,7 @@ describe("compare reporters", () => {
           <testcase classname="benchline compare smoke" name="threshold counts.lost == 0">
             <failure message="breached: 3" type="threshold"/>
           </testcase>
+          <system-out>warning: server version differs: baseline 2.9.10, candidate 2.10.1</system-out>
         </testsuite>
       </testsuites>
       "
@@ -153,7 +154,8 @@ describe("compare reporters", () => {
         unit: "us",
         value: 1450,
         range: "1400..1500",
-        extra: "3 runs; verdict regressed against baseline 2026-11-20T10:00:00.000Z",
+        extra:
+          "3 runs; verdict regressed against baseline 2026-11-20T10:00:00.000Z\nwarning: server version differs: baseline 2.9.10, candidate 2.10.1",
       },
     ]);
     expect(JSON.parse(renderBiggerIsBetter(report)).map((e: { name: string }) => e.name)).toEqual([

@@ -26,7 +26,7 @@ beforeAll(async () => {
     "record",
     profile,
     "--repeat",
-    "4",
+    "5",
     "--server",
     server.clientUrl,
     "--out",
@@ -42,12 +42,13 @@ afterAll(async () => {
   await dir?.[Symbol.asyncDispose]();
 });
 
+// 5 baseline and 6 candidate runs let 8 Holm-adjusted metrics reach significance (8 x 2/462 < 0.05).
 // A wide noise threshold keeps the A/A case from flaking on a shared machine; the slowed case is 100x.
 const compareArgs = (extra: string[]) => [
   "compare",
   baseline,
   "--repeat",
-  "4",
+  "6",
   "--noise",
   "50",
   "--out",
@@ -59,7 +60,7 @@ describe("baseline record and show", () => {
   it("keeps every run with its histograms, the profile, its hash and the environment", async () => {
     const b = JSON.parse(await readFile(baseline, "utf8"));
     expect(b.schema).toBe("benchline/baseline@1");
-    expect(b.runs).toHaveLength(4);
+    expect(b.runs).toHaveLength(5);
     expect(b.runs[0].latency.e2e.hdr.length).toBeGreaterThan(10);
     expect(b.profileHash).toMatch(/^[0-9a-f]{16}$/);
     expect(b.env).toMatchObject({
@@ -69,7 +70,7 @@ describe("baseline record and show", () => {
     });
     const shown = await runCli(["baseline", "show", baseline]);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(/^baseline cmp: 4 runs, recorded .* \(\d+ minutes ago\)/);
+    expect(shown.stdout).toMatch(/^baseline cmp: 5 runs, recorded .* \(\d+ minutes ago\)/);
     expect(shown.stdout).toMatch(/│ e2e\.p99 +│/);
   });
 
@@ -106,6 +107,8 @@ describe("compare", () => {
       "candidate-2.json",
       "candidate-3.json",
       "candidate-4.json",
+      "candidate-5.json",
+      "candidate-6.json",
       "compare.json",
       "compare.md",
       "github-benchmark-bigger.json",
@@ -138,7 +141,7 @@ describe("compare", () => {
     const run = await runCli(["run", other, "--server", server.clientUrl, "--out", join(dir.path, "o")]);
     expect(run.code).toBe(0);
     const runDir = join(dir.path, "o", (await readdir(join(dir.path, "o")))[0]!);
-    const files = Array.from({ length: 4 }, () => join(runDir, "result.json"));
+    const files = Array.from({ length: 6 }, () => join(runDir, "result.json"));
     const refused = await runCli([
       "compare",
       baseline,
@@ -174,7 +177,7 @@ describe("compare", () => {
     const r = await runCli(["compare", small, "--repeat", "2"]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toContain(
-      "holds 2 runs; against 2 candidate runs no difference can reach significance at 0.05",
+      "holds 2 runs; against 2 candidate runs no difference in 8 metrics can reach significance at 0.05 (Holm-adjusted); use --repeat 24 or more, or fewer --metric",
     );
     const notJson = join(dir.path, "bad.json");
     await writeFile(notJson, "{ nope");

@@ -26,6 +26,8 @@ type PublisherTask = Extract<ClientTask, { role: "publisher" }>;
 const MAX_BURST = 256;
 /** Core closed loop: windows of maxInFlight messages whose flush (PING/PONG) may be outstanding at once. */
 const FLUSHES_IN_FLIGHT = 3;
+/** An open-loop publisher still behind this long after the measured phase stops sending. */
+const SEND_GRACE_NS = 1e9;
 
 export class Publisher {
   private readonly spec: PublisherTask["spec"];
@@ -47,6 +49,8 @@ export class Publisher {
   private timeoutTimer: NodeJS.Timeout | undefined;
   private readonly flushes: Promise<void>[] = [];
   private unreportedSent = 0;
+  /** Sends whose intended time fell in the measured phase: what a message quota counts. */
+  private intendedInMeasure = 0;
   private unreportedAcked = 0;
   private reportTimer: NodeJS.Timeout | undefined;
 
@@ -116,7 +120,7 @@ export class Publisher {
   /** True once this publisher has sent all it should: time or quota reached. */
   private finished(intendedRel: number): boolean {
     if (this.stopped) return true;
-    if (this.task.quota !== undefined) return this.result.measuredSent >= this.task.quota;
+    if (this.task.quota !== undefined) return this.intendedInMeasure >= this.task.quota;
     return intendedRel >= this.rec.measureEndNs();
   }
 
@@ -128,6 +132,12 @@ export class Publisher {
       let burst = 0;
       let now = this.rec.relNow();
       let intended = this.task.offsetNs + i * intervalNs;
+      const endNs = this.rec.measureEndNs();
+      if (now >= endNs + SEND_GRACE_NS) {
+        // Too far behind to catch up: stop, and count what was due in the run but never sent.
+        this.result.unsent = Math.max(0, Math.ceil((endNs - this.task.offsetNs) / intervalNs) - i);
+        return;
+      }
       while (intended <= now && burst < MAX_BURST && this.inFlight < this.spec.maxInFlight) {
         if (this.finished(intended)) return;
         const lagNs = now - intended;
@@ -191,7 +201,10 @@ export class Publisher {
     const r = this.result;
     r.sent++;
     r.sentBytes += payload.length;
-    if (measured) {
+    // Latency belongs to the phase of the intended send time (coordinated omission); throughput to
+    // the phase of the actual send, so a generator that falls behind its rate shows a shortfall.
+    if (measured) this.intendedInMeasure++;
+    if (this.rec.inMeasure(nowRel)) {
       r.measuredSent++;
       r.measuredSentBytes += payload.length;
     }

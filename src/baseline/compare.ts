@@ -44,6 +44,16 @@ export interface CompareSettings {
 export const DEFAULT_ALPHA = 0.05;
 export const DEFAULT_NOISE = 0.05;
 
+/** The fewest candidate runs with which `metrics` Holm-adjusted tests against `baselineRuns` can reach alpha. */
+export function candidateRunsNeeded(
+  baselineRuns: number,
+  metrics: number,
+  alpha = DEFAULT_ALPHA,
+): number | undefined {
+  for (let k = 1; k <= 100; k++) if (metrics * minAttainablePValue(baselineRuns, k) <= alpha) return k;
+  return undefined;
+}
+
 export function compareMetric(
   metric: string,
   base: number[],
@@ -137,7 +147,13 @@ export function compareRuns(
   const adjusted = holmAdjust(tested.map((c) => c.rawPValue));
   tested.forEach((c, i) => {
     c.pValue = adjusted[i]!;
-    c.verdict = verdictOf(c.pValue, c.interval, c.noise, c.direction, s.alpha);
+    // Holm multiplies the smallest p by the number of tests: when even the smallest attainable p
+    // cannot pass that, no metric can ever be found to differ.
+    const reachable =
+      tested.length * minAttainablePValue(c.baselineValues.length, c.candidateValues.length) <= s.alpha;
+    c.verdict = reachable
+      ? verdictOf(c.pValue, c.interval, c.noise, c.direction, s.alpha)
+      : "insufficient data";
   });
   return compared;
 }

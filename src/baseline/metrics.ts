@@ -46,6 +46,7 @@ const COUNTS = [
   "gaps",
   "lost",
   "lateSends",
+  "unsent",
   "reconnects",
 ] as const;
 const RATES = ["publishErrors", "lost", "lateSends"] as const;
@@ -78,7 +79,9 @@ const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a +
 
 function countValue(c: Counts, field: string): number {
   const v = c[field as keyof Counts];
-  return typeof v === "number" ? v : sum(v as Record<string, number>);
+  // A count an older benchline did not record (unsent, say) was zero then.
+  if (v === undefined) return 0;
+  return typeof v === "number" ? v : sum(v);
 }
 
 /** The metric's value in a run; undefined when the run did not produce it. */

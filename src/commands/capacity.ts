@@ -28,7 +28,7 @@ interface CapacityArgs {
 
 /** `pubAck.p99<20ms` -> a threshold; the same grammar as a profile's thresholds. */
 export function parseObjective(text: string): Threshold {
-  const m = /^\s*([A-Za-z]+\.[A-Za-z0-9]+)\s*((?:<=|>=|==|!=|<|>).*)$/.exec(text);
+  const m = /^\s*([A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9]+)\s*((?:<=|>=|==|!=|<|>).*)$/.exec(text);
   if (!m) throw new UsageError(`--slo ${text}: write METRIC OP VALUE, e.g. "pubAck.p99<20ms"`);
   return parseThreshold(m[1]!, m[2]!, "--slo");
 }
@@ -87,6 +87,8 @@ async function capacity(args: CapacityArgs): Promise<void> {
   } finally {
     await stopServer?.();
   }
+  // The search's own end (complete, the answer) comes after the last step's write.
+  await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : renderCapacityTable(result));
   process.stderr.write(`wrote ${file}\n`);
   if (!result.complete) {

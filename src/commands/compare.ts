@@ -5,7 +5,13 @@
 import { appendFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { compareRuns, DEFAULT_ALPHA, DEFAULT_NOISE, environmentWarnings } from "../baseline/compare.js";
+import {
+  candidateRunsNeeded,
+  compareRuns,
+  DEFAULT_ALPHA,
+  DEFAULT_NOISE,
+  environmentWarnings,
+} from "../baseline/compare.js";
 import { type Baseline, profileHash } from "../baseline/format.js";
 import { defaultCompareMetrics, metricInfo, metricValue } from "../baseline/metrics.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
@@ -46,7 +52,7 @@ export function parseNoise(values: string[]): (metric: string) => number {
   let all = DEFAULT_NOISE;
   const per = new Map<string, number>();
   for (const v of values) {
-    const m = /^(?:([A-Za-z]+\.[A-Za-z0-9]+)=)?(\d+(?:\.\d+)?)%?$/.exec(v);
+    const m = /^(?:([A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9]+)=)?(\d+(?:\.\d+)?)%?$/.exec(v);
     if (!m) throw new UsageError(`--noise ${v}: give a percentage (5) or METRIC=PERCENT (pubAck.p99=10)`);
     if (m[1] && !metricInfo(m[1])) throw new UsageError(`--noise ${v}: unknown metric ${m[1]}`);
     const fraction = Number(m[2]) / 100;
@@ -99,9 +105,12 @@ async function compare(args: CompareArgs): Promise<void> {
   const candidateCount = args.candidate?.length ?? args.repeat;
   if (!Number.isInteger(candidateCount) || candidateCount < 1)
     throw new UsageError(`--repeat must be a whole number of at least 1, not ${args.repeat}`);
-  if (minAttainablePValue(baseline.runs.length, candidateCount) > DEFAULT_ALPHA) {
+  const tests = metrics.filter((m) => baseline.runs.some((r) => metricValue(r, m) !== undefined)).length;
+  if (tests * minAttainablePValue(baseline.runs.length, candidateCount) > DEFAULT_ALPHA) {
+    const needed = candidateRunsNeeded(baseline.runs.length, tests);
     throw new UsageError(
-      `${args.baseline} holds ${baseline.runs.length} runs; against ${candidateCount} candidate runs no difference can reach significance at ${DEFAULT_ALPHA}; record more runs or use a larger --repeat`,
+      `${args.baseline} holds ${baseline.runs.length} runs; against ${candidateCount} candidate runs no difference in ${tests} metrics can reach significance at ${DEFAULT_ALPHA} (Holm-adjusted); ` +
+        (needed ? `use --repeat ${needed} or more, or fewer --metric` : "record a baseline with more runs"),
     );
   }
   const loaded = runnableProfile(baseline, args.baseline);

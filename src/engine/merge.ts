@@ -108,6 +108,7 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
     gaps: sum(consumers.values(), (c) => c.gaps),
     lost,
     lateSends: sum(publishers.values(), (c) => c.lateSends),
+    unsent: sum(publishers.values(), (c) => c.unsent),
     reconnects: threads.reduce((n, t) => n + t.reconnects, 0),
   };
 }

@@ -92,6 +92,8 @@ export interface ClientResult {
   measuredConsumed: number;
   measuredConsumedBytes: number;
   lateSends: number;
+  /** Open-loop publisher: messages due before the end that it never sent (it fell too far behind). */
+  unsent: number;
   /** Publisher: bit per own sequence that the server acknowledged (core: every sent one). */
   acknowledged?: Uint8Array;
   /** Consumer: per publisher id, bit per sequence received. */
@@ -147,5 +149,6 @@ export function emptyResult(id: number, role: ClientResult["role"]): ClientResul
     measuredConsumed: 0,
     measuredConsumedBytes: 0,
     lateSends: 0,
+    unsent: 0,
   };
 }

@@ -37,6 +37,8 @@ export interface Counts {
   gaps: number;
   lost: number;
   lateSends: number;
+  /** Due in the run but never sent: the open-loop generator fell more than a second behind. */
+  unsent: number;
   reconnects: number;
 }
 

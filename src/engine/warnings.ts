@@ -12,6 +12,11 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
       `${((c.lateSends / c.published) * 100).toFixed(1)}% of sends were more than 2 ms late: the load generator could not hold the rate, so latency includes its own delay (see sendLag)`,
     );
   }
+  if (c.unsent > 0) {
+    warnings.push(
+      `${c.unsent} messages due in the run were never sent: the load generator fell more than 1 s behind its rate`,
+    );
+  }
   const errors = Object.values(c.publishErrors).reduce((a, b) => a + b, 0);
   if (errors > 0) warnings.push(`${errors} publish errors: ${JSON.stringify(c.publishErrors)}`);
   if (c.lost > 0) warnings.push(`${c.lost} acknowledged messages were never consumed`);

@@ -20,7 +20,10 @@ function entries(report: CompareReport, direction: "lower-is-better" | "higher-i
       unit: m.unit,
       value: m.candidateMedian,
       range: `${Math.min(...m.candidateValues)}..${Math.max(...m.candidateValues)}`,
-      extra: `${m.candidateValues.length} runs; verdict ${m.verdict} against baseline ${report.baseline.createdAt}`,
+      extra: [
+        `${m.candidateValues.length} runs; verdict ${m.verdict} against baseline ${report.baseline.createdAt}`,
+        ...report.warnings.map((w) => `warning: ${w}`),
+      ].join("\n"),
     }));
 }
 

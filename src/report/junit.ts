@@ -42,6 +42,9 @@ export function renderJunit(report: CompareReport): string {
     `<testsuites name="benchline" tests="${tests}" failures="${failures}">`,
     `  <testsuite name="${xml(suite)}" tests="${tests}" failures="${failures}" timestamp="${xml(report.createdAt)}">`,
     ...cases,
+    ...(report.warnings.length > 0
+      ? [`    <system-out>${xml(report.warnings.map((w) => `warning: ${w}`).join("\n"))}</system-out>`]
+      : []),
     "  </testsuite>",
     "</testsuites>",
     "",

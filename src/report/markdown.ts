@@ -44,8 +44,9 @@ export function renderMarkdown(result: RunResult): string {
       "redeliveries",
       "publish errors",
       "late sends",
+      "never sent",
     ]),
-    row(["---:", "---:", "---:", "---:", "---:", "---:", "---", "---:"]),
+    row(["---:", "---:", "---:", "---:", "---:", "---:", "---", "---:", "---:"]),
     row([
       c.published,
       c.acked,
@@ -57,6 +58,7 @@ export function renderMarkdown(result: RunResult): string {
         .map(([k, v]) => `${k}: ${v}`)
         .join(", ") || "0",
       c.lateSends,
+      c.unsent,
     ]),
   );
   if (result.thresholds.length > 0) {

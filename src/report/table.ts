@@ -41,7 +41,7 @@ export function renderTable(result: RunResult): string {
     ["lost", String(c.lost)],
     ["duplicates / redeliveries", `${c.duplicates} / ${c.redeliveries}`],
     ["publish errors", errors],
-    ["late sends (> 2 ms)", String(c.lateSends)],
+    ["late sends (> 2 ms) / never sent", `${c.lateSends} / ${c.unsent}`],
   );
   const parts = [head, tput.toString()];
   if (Object.keys(result.latency).length > 0) parts.push(renderLatencyTable(result.latency));
