@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })
     .demandCommand(1, "name a command; see benchline --help")
     .strict()
+    // `--server URL profile.yaml` must not read the profile as a second URL: repeat the flag instead.
+    .parserConfiguration({ "greedy-arrays": false })
     .version(benchlineVersion)
     .help()
     .alias("h", "help")

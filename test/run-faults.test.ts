@@ -99,6 +99,14 @@ describe("benchline run: bad input", () => {
     );
   });
 
+  it("a --server flag before the profile takes one URL, not the profile too", async () => {
+    await using dir = await tempDir();
+    const file = await writeProfile(dir.path, "order", coreProfile);
+    const r = await runCli(["run", "--server", "nats://127.0.0.1:1", file, "--out", join(dir.path, "a")]);
+    expect(r.code).toBe(3);
+    expect(expectOneLineError(r)).toContain("cannot connect to nats://127.0.0.1:1: connection refused");
+  });
+
   it.each([
     [["--rate", "1e12"], "--rate must be above 0 and at most 10000000 msgs/s, not 1000000000000"],
     [["--workers", "10000"], "--workers must be a whole number from 1 to 64, not 10000"],
