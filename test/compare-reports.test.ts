@@ -5,17 +5,9 @@ import { MARKDOWN_LIMIT_BYTES, renderCompareMarkdown } from "../src/report/compa
 import { renderCompareTable } from "../src/report/compare-table.js";
 import { renderBiggerIsBetter, renderSmallerIsBetter } from "../src/report/github-benchmark.js";
 import { renderJunit } from "../src/report/junit.js";
+import { fixtureEnv } from "./fixtures/run-result.js";
 
-const env = {
-  host: "ci",
-  cpus: 2,
-  node: "v20.20.2",
-  benchline: "0.1.0",
-  client: "nats.js 3.4.0",
-  serverVersion: "2.9.10",
-  clusterSize: 1,
-  embeddedServer: true,
-};
+const env = fixtureEnv();
 
 const report: CompareReport = {
   schema: "benchline/compare@1",

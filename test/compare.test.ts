@@ -8,7 +8,7 @@ import {
   verdictOf,
 } from "../src/baseline/compare.js";
 import type { MetricSource } from "../src/baseline/metrics.js";
-import { fixtureCounts } from "./fixtures/run-result.js";
+import { fixtureBlock, fixtureCounts } from "./fixtures/run-result.js";
 
 const settings = { alpha: DEFAULT_ALPHA, noiseFor: () => 0.05, seed: 1 };
 const around = (center: number, spread: number, n = 10) =>
@@ -81,19 +81,7 @@ const run = (p99: number, rate: number, lost = 0): MetricSource => ({
   },
   counts: fixtureCounts({ consumed: 1000 - lost, lost }),
   latency: {
-    pubAck: {
-      count: 1,
-      minUs: 1,
-      meanUs: 1,
-      p50Us: 1,
-      p90Us: 1,
-      p95Us: 1,
-      p99Us: p99,
-      p999Us: 1,
-      p9999Us: 1,
-      maxUs: 1,
-      hdr: "",
-    },
+    pubAck: fixtureBlock({ p50Us: 1, p99Us: p99 }),
   },
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateThresholds, parseThreshold } from "../src/baseline/thresholds.js";
 import { parseProfileText } from "../src/profile/loader.js";
-import { fixtureCounts } from "./fixtures/run-result.js";
+import { fixtureBlock, fixtureCounts } from "./fixtures/run-result.js";
 
 const run = {
   throughput: {
@@ -12,19 +12,7 @@ const run = {
   },
   counts: fixtureCounts({ consumed: 998, publishErrors: { timeout: 2 }, lost: 2 }),
   latency: {
-    pubAck: {
-      count: 1,
-      minUs: 1,
-      meanUs: 1,
-      p50Us: 800,
-      p90Us: 1,
-      p95Us: 1,
-      p99Us: 25_000,
-      p999Us: 1,
-      p9999Us: 1,
-      maxUs: 1,
-      hdr: "",
-    },
+    pubAck: fixtureBlock({ p50Us: 800, p99Us: 25_000 }),
   },
 };
 
