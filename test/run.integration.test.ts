@@ -106,6 +106,8 @@ describe("benchline run: workloads against a real nats-server", () => {
     expect(result.counts.acked).toBe(result.counts.published);
     expect(result.throughput.publishedPerSec).toBeGreaterThan(5000);
     expect(result.latency.sendLag).toBeUndefined();
+    // Closed loop: intended and actual send are one instant, so the two PubAck latencies are one histogram.
+    expect(result.latency.pubAckRaw).toEqual(result.latency.pubAck);
   });
 
   it("a message-count run stops after that many messages", async () => {

@@ -277,7 +277,9 @@ export class Publisher {
     }
     const measured = this.measuredFlag[slot] === 1;
     this.rec.record("pubAck", (now - this.intendedAt[slot]!) / 1000, measured);
-    this.rec.record("pubAckRaw", (now - this.sentAt[slot]!) / 1000, measured);
+    // Closed loop sends at the intended time, so the raw latency is the same number (see aliases).
+    if (!this.rec.aliases.has("pubAckRaw"))
+      this.rec.record("pubAckRaw", (now - this.sentAt[slot]!) / 1000, measured);
     this.pendingSeq[slot] = -1;
     this.acknowledged.testAndSet(seq);
     this.onAcked(measured);

@@ -21,6 +21,12 @@ export class ThreadRecorder {
   readonly errors: Record<string, number> = {};
   private intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
   private readonly counters: Float64Array;
+  /**
+   * Kinds that are, by construction, the same histogram as another: `pubAckRaw` is `pubAck` when every
+   * JetStream publisher on the thread is closed loop (intended send time = actual send time). Recorded
+   * once, reported under both names.
+   */
+  readonly aliases = new Map<LatencyKind, LatencyKind>();
 
   constructor(
     readonly thread: number,
@@ -99,6 +105,7 @@ export class ThreadRecorder {
       pair.measured.reset();
       pair.other.reset();
     }
+    this.applyAliases(histograms);
     const snap = { thread: this.thread, index, ...this.intervalCounts, histograms };
     this.intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
     return snap;
@@ -108,6 +115,12 @@ export class ThreadRecorder {
   finalHistograms(): Partial<Record<LatencyKind, string>> {
     const out: Partial<Record<LatencyKind, string>> = {};
     for (const [kind, h] of this.measured) out[kind] = encodeHistogram(h);
+    this.applyAliases(out);
     return out;
+  }
+
+  private applyAliases(histograms: Partial<Record<LatencyKind, string>>): void {
+    for (const [alias, of] of this.aliases)
+      if (histograms[of] !== undefined) histograms[alias] = histograms[of];
   }
 }

@@ -83,6 +83,15 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
         publishers.push(new Publisher(client, ncFor(client.connection), rec, runTag));
       }
     }
+    const jetstreamPublishers = task.clients.filter(
+      (c) => c.role === "publisher" && c.spec.mode === "jetstream",
+    );
+    if (
+      jetstreamPublishers.length > 0 &&
+      jetstreamPublishers.every((c) => c.role === "publisher" && c.ratePerSec === "max")
+    ) {
+      rec.aliases.set("pubAckRaw", "pubAck");
+    }
     await Promise.all(consumers.map((c) => c.prepare()));
     for (const r of responders) r.prepare();
     for (const p of publishers) p.prepare();
