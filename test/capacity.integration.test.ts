@@ -33,7 +33,10 @@ describe("benchline capacity", () => {
     );
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^capacity: \d+ msgs\/s sustained; \d+ msgs\/s was not$/m);
+    // On two shared cores the knee may be the server's or benchline's own; the answer says which.
+    expect(r.stdout).toMatch(
+      /^(capacity: \d+ msgs\/s sustained; \d+ msgs\/s was not|at least \d+ msgs\/s sustained; at \d+ msgs\/s benchline's load generator, not the deployment, fell behind: .*)$/m,
+    );
     const run = (await readdir(join(dir.path, "a")))[0]!;
     const result = JSON.parse(
       await readFile(join(dir.path, "a", run, "capacity.json"), "utf8"),
@@ -48,7 +51,9 @@ describe("benchline capacity", () => {
     expect(result.steps.some((s) => s.phase === "bisect")).toBe(true);
     expect(result.steps.every((s) => (s.latency.e2e?.hdr.length ?? 0) > 10)).toBe(true);
     const bad = result.steps.find((s) => !s.good)!;
-    expect(bad.reasons.join(" ")).toMatch(/achieved \d+ of \d+ msgs\/s|consumers fell behind/);
+    expect(bad.reasons.join(" ")).toMatch(
+      /achieved \d+ of \d+ msgs\/s|consumers fell behind|load generator fell behind/,
+    );
   });
 
   it("an objective the server cannot meet at the start rate: exit 1, and says so", async () => {

@@ -17,6 +17,11 @@ export const CAPACITY_SCHEMA = "benchline/capacity@1";
 export const ACHIEVED_SHARE = 0.98;
 /** Consumers keep up when the backlog grows by at most this share of what was published. */
 export const BACKLOG_SHARE = 0.02;
+/**
+ * The generator kept its schedule when 95% of its sends left within 10 ms of their intended time and
+ * none was left unsent. Past that the rate found would be benchline's limit, not the deployment's.
+ */
+export const LAG_P95_LIMIT_US = 10_000;
 
 export interface CapacityStep {
   index: number;
@@ -33,6 +38,8 @@ export interface CapacityStep {
   objectives: ThresholdCheck[];
   good: boolean;
   reasons: string[];
+  /** Bad only because benchline could not keep its own schedule: says nothing about the server. */
+  generatorLimited: boolean;
   /** Every latency kind of the step, with its encoded histogram. */
   latency: Partial<Record<string, LatencyBlock>>;
 }
@@ -90,6 +97,14 @@ function judge(
   const backlogGrowth = consumerGroups > 0 ? Math.max(0, Math.round(expected - consumed)) : 0;
   if (consumerGroups > 0 && backlogGrowth > expected * BACKLOG_SHARE)
     reasons.push(`consumers fell behind by ${backlogGrowth} messages`);
+  const lagP95Us = run.latency.sendLag?.p95Us ?? 0;
+  const generatorBehind = lagP95Us > LAG_P95_LIMIT_US || run.counts.unsent > 0;
+  const deploymentReasons = reasons.length;
+  if (generatorBehind) {
+    reasons.push(
+      `the load generator fell behind (sendLag p95 ${Math.round(lagP95Us / 1000)} ms${run.counts.unsent ? `, ${run.counts.unsent} never sent` : ""}): a limit of benchline here, not of the server`,
+    );
+  }
   const checks = evaluateThresholds(run, objectives);
   for (const c of checks)
     if (!c.passed) reasons.push(`${c.metric} ${c.text} broken (${Math.round(c.actual)})`);
@@ -106,6 +121,8 @@ function judge(
     objectives: checks,
     good: reasons.length === 0,
     reasons,
+    generatorLimited:
+      generatorBehind && deploymentReasons === 0 && checks.every((c) => c.passed) && run.complete,
     latency: run.latency,
   };
 }

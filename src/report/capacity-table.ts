@@ -25,6 +25,8 @@ export function renderCapacityTable(r: CapacityResult): string {
     answer = `no rate tried was sustained${objectives}: not even the start rate of ${r.settings.startPerSec} msgs/s`;
   else if (r.firstBadPerSec === undefined)
     answer = `sustained the maximum tried, ${r.maxGoodPerSec} msgs/s${objectives}; raise --max to look further`;
+  else if (r.steps.find((s) => s.targetPerSec === r.firstBadPerSec)?.generatorLimited)
+    answer = `at least ${r.maxGoodPerSec} msgs/s sustained${objectives}; at ${r.firstBadPerSec} msgs/s benchline's load generator, not the deployment, fell behind: run it with more cores or from more hosts to look further`;
   else
     answer = `capacity: ${r.maxGoodPerSec} msgs/s sustained${objectives}; ${r.firstBadPerSec} msgs/s was not`;
   const head = `benchline capacity ${r.profile.name}${r.complete ? "" : ` (stopped early: ${r.abortReason ?? "interrupted"})`}`;

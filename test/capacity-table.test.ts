@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import type { CapacityResult, CapacityStep } from "../src/engine/capacity.js";
+import { renderCapacityTable } from "../src/report/capacity-table.js";
+import { fixtureRun } from "./fixtures/run-result.js";
+
+const step = (
+  index: number,
+  target: number,
+  good: boolean,
+  over: Partial<CapacityStep> = {},
+): CapacityStep => ({
+  index,
+  phase: index < 2 ? "ramp" : "bisect",
+  targetPerSec: target,
+  achievedPerSec: target,
+  consumedPerSec: target,
+  backlogGrowth: 0,
+  latencyKind: "e2e",
+  p50Us: 300,
+  p99Us: 5000,
+  objectives: [],
+  good,
+  reasons: good ? [] : ["consumers fell behind by 900 messages"],
+  generatorLimited: false,
+  latency: {},
+  ...over,
+});
+
+const result = (steps: CapacityStep[]): CapacityResult => ({
+  schema: "benchline/capacity@1",
+  complete: true,
+  profile: fixtureRun().profile,
+  startedAt: "2026-11-22T10:00:00.000Z",
+  settings: { startPerSec: 1000, maxPerSec: 1e6, stepDurationS: 5, precision: 0.05, objectives: [] },
+  steps,
+  maxGoodPerSec: Math.max(...steps.filter((s) => s.good).map((s) => s.targetPerSec)),
+  firstBadPerSec: Math.min(...steps.filter((s) => !s.good).map((s) => s.targetPerSec)),
+});
+
+describe("capacity answer", () => {
+  it("names the deployment's limit when the server or consumers failed", () => {
+    const text = renderCapacityTable(result([step(0, 1000, true), step(1, 2000, false)]));
+    expect(text.trim().split("\n").at(-1)).toBe("capacity: 1000 msgs/s sustained; 2000 msgs/s was not");
+  });
+
+  it("says when the limit was benchline's own load generator", () => {
+    const behind = step(1, 2000, false, {
+      generatorLimited: true,
+      reasons: ["the load generator fell behind (sendLag p95 51 ms)"],
+    });
+    const text = renderCapacityTable(result([step(0, 1000, true), behind]));
+    expect(text.trim().split("\n").at(-1)).toBe(
+      "at least 1000 msgs/s sustained; at 2000 msgs/s benchline's load generator, not the deployment, fell behind: run it with more cores or from more hosts to look further",
+    );
+  });
+});
