@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CapacityResult } from "../src/engine/capacity.js";
-import { cliPath, expectOneLineError, runCli } from "./helpers/cli.js";
+import { expectOneLineError, runCli, startCli } from "./helpers/cli.js";
 import { writeProfile } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -83,8 +82,7 @@ describe("benchline capacity", () => {
   it("Ctrl-C stops the search cleanly and keeps the steps done", async () => {
     await using dir = await tempDir();
     const file = await writeProfile(dir.path, "cap4", profile);
-    const child = spawn(process.execPath, [
-      cliPath,
+    const cli = startCli([
       "capacity",
       file,
       "--start",
@@ -94,16 +92,12 @@ describe("benchline capacity", () => {
       "--out",
       join(dir.path, "a"),
     ]);
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
     // Wait until the second step has begun: the first is then in capacity.json.
-    for (let i = 0; i < 200 && !stderr.includes("step 2:"); i++) await new Promise((r) => setTimeout(r, 50));
-    child.kill("SIGINT");
-    const code = await new Promise((resolve) => child.on("close", resolve));
+    for (let i = 0; i < 200 && !cli.stderr().includes("step 2:"); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const code = await cli.interrupt();
     expect(code).toBe(130);
-    expect(stderr).toMatch(
+    expect(cli.stderr()).toMatch(
       /interrupted: capacity search interrupted; the steps done are in .*capacity\.json/,
     );
     const run = (await readdir(join(dir.path, "a")))[0]!;

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NatsServer } from "../src/server/launcher.js";
-import { cliPath, expectOneLineError, runCli } from "./helpers/cli.js";
+import { expectOneLineError, runCli, startCli } from "./helpers/cli.js";
 import { startDelayProxy } from "./helpers/delay-proxy.js";
 import { writeProfile } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -194,8 +193,7 @@ describe("compare", () => {
   it("an interrupted record writes nothing and leaves an existing baseline as it was", async () => {
     const before = await readFile(baseline, "utf8");
     const mtime = (await stat(baseline)).mtimeMs;
-    const child = spawn(process.execPath, [
-      cliPath,
+    const cli = startCli([
       "baseline",
       "record",
       profile,
@@ -208,15 +206,10 @@ describe("compare", () => {
       "--artifacts",
       join(dir.path, "a2"),
     ]);
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
     await new Promise((r) => setTimeout(r, 3500));
-    child.kill("SIGINT");
-    const code = await new Promise((resolve) => child.on("close", resolve));
+    const code = await cli.interrupt();
     expect(code).toBe(130);
-    expect(stderr).toMatch(/interrupted: interrupted in run \d of 5; .*base\.json was not written/);
+    expect(cli.stderr()).toMatch(/interrupted: interrupted in run \d of 5; .*base\.json was not written/);
     expect(await readFile(baseline, "utf8")).toBe(before);
     expect((await stat(baseline)).mtimeMs).toBe(mtime);
     expect((await readdir(dir.path)).filter((f) => f.endsWith(".tmp"))).toEqual([]);

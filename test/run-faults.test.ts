@@ -1,11 +1,11 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { NatsServer } from "../src/server/launcher.js";
-import { cliPath, expectOneLineError, runCli } from "./helpers/cli.js";
+import { expectOneLineError, runCli, startCli } from "./helpers/cli.js";
 import { writeProfile, writtenResult } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -151,26 +151,13 @@ describe("benchline run: faults mid-run", () => {
       "intr",
       `stream: {name: INTR, subjects: ["i.>"]}\npublishers:\n  - {mode: jetstream, subject: i.a, rate: 1000}\nconsumers:\n  - {kind: pull}\nduration: 30s\n`,
     );
-    const child = spawn(process.execPath, [
-      cliPath,
-      "run",
-      file,
-      "--server",
-      server.clientUrl,
-      "--out",
-      join(dir.path, "artifacts"),
-    ]);
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
+    const cli = startCli(["run", file, "--server", server.clientUrl, "--out", join(dir.path, "artifacts")]);
     await new Promise((r) => setTimeout(r, 2500));
     const t0 = Date.now();
-    child.kill("SIGINT");
-    const code = await new Promise((resolve) => child.on("close", resolve));
+    const code = await cli.interrupt();
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(code).toBe(130);
-    expect(stderr).toMatch(/interrupted: run interrupted; partial result in .*result\.json/);
+    expect(cli.stderr()).toMatch(/interrupted: run interrupted; partial result in .*result\.json/);
     expect((await writtenResult(dir.path)).complete).toBe(false);
     const nc = await connect({ servers: server.clientUrl });
     const names: string[] = [];
@@ -183,11 +170,10 @@ describe("benchline run: faults mid-run", () => {
     const before = embeddedServers();
     await using dir = await tempDir();
     const file = await writeProfile(dir.path, "intr2", coreProfile.replace("duration: 1s", "duration: 30s"));
-    const child = spawn(process.execPath, [cliPath, "run", file, "--out", join(dir.path, "artifacts")]);
+    const cli = startCli(["run", file, "--out", join(dir.path, "artifacts")]);
     await new Promise((r) => setTimeout(r, 2500));
     expect(embeddedServers().length).toBe(before.length + 1);
-    child.kill("SIGINT");
-    const code = await new Promise((resolve) => child.on("close", resolve));
+    const code = await cli.interrupt();
     expect(code).toBe(130);
     expect(embeddedServers()).toEqual(before);
   });

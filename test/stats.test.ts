@@ -56,13 +56,16 @@ describe("Mann-Whitney U", () => {
     expect(r.pValue).toBeCloseTo(9.87854449491979e-7, 8);
   });
 
-  it("corrects for ties with the normal approximation", () => {
-    // Ranks of [1,2,2,3 | 2,3,4,5,5]: ties {2,2,2} -> 3, {3,3} -> 5.5, {5,5} -> 8.5. R1 = 1+3+3+5.5 = 12.5,
-    // U = 12.5 - 10 = 2.5; mean 10; variance (20/12)(10 - (24+6+6)/72) = 15.8333; z = (7.5-0.5)/3.979 = 1.759.
+  // Expected: the exact permutation p-value with midranks, by enumerating every subset in Python.
+  it("gives exact p-values with ties too", () => {
     const r = mannWhitneyU([1, 2, 2, 3], [2, 3, 4, 5, 5]);
-    expect(r.u).toBe(2.5);
-    expect(r.method).toBe("normal");
-    expect(r.pValue).toBeCloseTo(0.07854585095119067, 4);
+    expect(r).toMatchObject({ u: 2.5, method: "exact" });
+    expect(r.pValue).toBeCloseTo(0.1111111111111111, 12);
+    // Quantized HDR percentiles: ties within one sample, none across. Complete separation of 6 and 5
+    // runs is p = 2 / C(11, 5) = 0.00433 exactly (the normal approximation would say 0.0074).
+    const q = mannWhitneyU([40287, 40191, 40191, 40223, 40191, 40223], [133, 121, 149, 131, 140]);
+    expect(q.u).toBe(30);
+    expect(q.pValue).toBeCloseTo(2 / 462, 12);
   });
 
   it("knows when too few runs can never reach alpha 0.05", () => {

@@ -38,6 +38,23 @@ export function runCli(
   });
 }
 
+/** A CLI run in progress, to be interrupted: its stderr so far, and its exit code once Ctrl-C ends it. */
+export function startCli(args: string[]): { stderr(): string; interrupt(): Promise<number | null> } {
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return {
+    stderr: () => stderr,
+    interrupt: () => {
+      child.kill("SIGINT");
+      return closed;
+    },
+  };
+}
+
 /** An error line as cli.ts prints it: one line, no stack. */
 export function expectOneLineError(result: CliResult): string {
   const lines = result.stderr.trim().split("\n");
