@@ -150,6 +150,7 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
 
     const publisherSlots = plan.clients.filter((c) => c.role === "publisher").map((c) => c.slot);
     const read = (slot: number, field: number) => view[counterIndex(slot, field)]!;
+    const groupSlots = slotsOfGroups(plan);
     let last = { t: 0, published: 0, consumed: 0 };
     let drainStartMs: number | undefined;
     const ackGraceNs = (options.ackTimeoutMs + 2000) * 1e6;
@@ -193,7 +194,7 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
       });
       last = { t: now, published: totals.published, consumed: totals.consumed };
       if (drainStartMs !== undefined) {
-        if (consumersCaughtUp(plan, read) || Date.now() - drainStartMs >= options.drainMs) break;
+        if (consumersCaughtUp(groupSlots, read) || Date.now() - drainStartMs >= options.drainMs) break;
       } else if (Number.isFinite(measureEndNs) && now > measureEndNs + ackGraceNs) {
         abortReason = "publishers did not finish in time after the measured phase";
         break;
@@ -219,17 +220,24 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
   }
 }
 
+/** Each consumer group's publisher and consumer counter slots; the plan is fixed for the run. */
+function slotsOfGroups(plan: Plan): Array<{ publishers: number[]; consumers: number[] }> {
+  const slotOf = (role: "publisher" | "consumer", id: number) =>
+    plan.clients.find((c) => c.role === role && c.id === id)!.slot;
+  return plan.groups.map((g) => ({
+    publishers: g.publisherIds.map((id) => slotOf("publisher", id)),
+    consumers: g.consumerIds.map((id) => slotOf("consumer", id)),
+  }));
+}
+
 /** Every consumer group has received at least as many messages as its publishers got acknowledged. */
-function consumersCaughtUp(plan: Plan, read: (slot: number, field: number) => number): boolean {
-  const slotOfConsumer = new Map<number, number>();
-  const slotOfPublisher = new Map<number, number>();
-  for (const c of plan.clients) {
-    if (c.role === "consumer") slotOfConsumer.set(c.id, c.slot);
-    else if (c.role === "publisher") slotOfPublisher.set(c.id, c.slot);
-  }
-  return plan.groups.every((g) => {
-    const expected = g.publisherIds.reduce((n, id) => n + read(slotOfPublisher.get(id)!, COUNTER.acked), 0);
-    const got = g.consumerIds.reduce((n, id) => n + read(slotOfConsumer.get(id)!, COUNTER.consumed), 0);
+function consumersCaughtUp(
+  groups: Array<{ publishers: number[]; consumers: number[] }>,
+  read: (slot: number, field: number) => number,
+): boolean {
+  return groups.every((g) => {
+    const expected = g.publishers.reduce((n, slot) => n + read(slot, COUNTER.acked), 0);
+    const got = g.consumers.reduce((n, slot) => n + read(slot, COUNTER.consumed), 0);
     return got >= expected;
   });
 }
