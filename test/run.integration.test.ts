@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NatsServer } from "../src/server/launcher.js";
+import { runCli } from "./helpers/cli.js";
 import { startDelayProxy } from "./helpers/delay-proxy.js";
 import { runJson, writeProfile } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
@@ -141,6 +142,35 @@ describe("benchline run: workloads against a real nats-server", () => {
     expect(result.warnings.join(" ")).toMatch(
       /of sends were more than 2 ms late: the load generator could not hold the rate/,
     );
+  });
+
+  it("connects with the profile's token, from the environment, and keeps it out of the result", async () => {
+    await using server = await NatsServer.start({ auth: { token: "tok-8f3e1c" } });
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "authed",
+      `auth: {token: "\${BL_TEST_TOKEN}"}\npublishers:\n  - {mode: core, subject: t.auth, rate: 500}\nconsumers:\n  - {kind: core, subject: t.auth}\nworkers: 2\n${short}`,
+    );
+    const cli = await runCli(
+      ["run", profile, "--server", server.clientUrl, "--out", join(dir.path, "artifacts")],
+      {
+        env: { BL_TEST_TOKEN: "tok-8f3e1c" },
+      },
+    );
+    expect(cli.code).toBe(0);
+    const run = (await readdir(join(dir.path, "artifacts")))[0]!;
+    const stored = await readFile(join(dir.path, "artifacts", run, "result.json"), "utf8");
+    expect(JSON.parse(stored).counts.consumed).toBe(JSON.parse(stored).counts.published);
+    expect(JSON.parse(stored).profile.auth.token).toBe("${BL_TEST_TOKEN}");
+    for (const text of [
+      stored,
+      await readFile(join(dir.path, "artifacts", run, "summary.md"), "utf8"),
+      cli.stdout,
+      cli.stderr,
+    ]) {
+      expect(text).not.toContain("tok-8f3e1c");
+    }
   });
 
   it("reports a known injected delay: e2e through a proxy that holds server-to-client bytes 40 ms", async () => {

@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MessagePort } from "node:worker_threads";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { authOptions } from "../src/engine/connect-options.js";
 import type { ClientResult, FromWorker, ThreadResult, ThreadTask, ToWorker } from "../src/engine/protocol.js";
 import { Consumer } from "./consumer.js";
 import { Publisher } from "./publisher.js";
@@ -48,9 +49,7 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
       const nc = await connect({
         servers: task.servers,
         name: `benchline-t${task.thread}-c${i}`,
-        token: task.auth?.token,
-        user: task.auth?.user,
-        pass: task.auth?.password,
+        ...authOptions(task.auth),
         maxReconnectAttempts: 3,
         reconnectTimeWait: 500,
         timeout: 5000,

@@ -12,6 +12,7 @@ import type { Profile } from "../profile/profile.js";
 import { LocalCluster } from "../server/cluster.js";
 import { NatsServer } from "../server/launcher.js";
 import { MonitorClient, type Varz } from "../server/monitor.js";
+import { authOptions } from "./connect-options.js";
 import { type CoordinateOutcome, coordinate, type Tick } from "./coordinator.js";
 import { describeEnv } from "./env.js";
 import { setupJetStream, teardownJetStream } from "./jetstream-setup.js";
@@ -66,9 +67,7 @@ async function connectControl(
     return await connect({
       servers,
       name: "benchline-control",
-      token: profile.auth?.token,
-      user: profile.auth?.user,
-      pass: profile.auth?.password,
+      ...authOptions(profile.auth),
       timeout: timeoutMs,
       maxReconnectAttempts: 3,
     });
