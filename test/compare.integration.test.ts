@@ -15,24 +15,27 @@ let profile: string;
 
 const load = `publishers:\n  - {mode: core, subject: cmp.x, rate: 2000}\nconsumers:\n  - {kind: core, subject: cmp.x}\nwarmup: 300ms\nduration: 1s\ndrain: 1s\nworkers: 1\nthresholds:\n  counts.lost: "== 0"\n`;
 
+/** Five runs of the profile against the test's server, into the shared baseline file. */
+const recordArgs = (artifacts: string) => [
+  "baseline",
+  "record",
+  profile,
+  "--repeat",
+  "5",
+  "--server",
+  server.clientUrl,
+  "--out",
+  baseline,
+  "--artifacts",
+  artifacts,
+];
+
 beforeAll(async () => {
   server = await NatsServer.start();
   dir = await tempDir();
   profile = await writeProfile(dir.path, "cmp", load);
   baseline = join(dir.path, "base.json");
-  const r = await runCli([
-    "baseline",
-    "record",
-    profile,
-    "--repeat",
-    "5",
-    "--server",
-    server.clientUrl,
-    "--out",
-    baseline,
-    "--artifacts",
-    join(dir.path, "a"),
-  ]);
+  const r = await runCli(recordArgs(join(dir.path, "a")));
   if (r.code !== 0) throw new Error(r.stderr);
 }, 60_000);
 
@@ -193,19 +196,7 @@ describe("compare", () => {
   it("an interrupted record writes nothing and leaves an existing baseline as it was", async () => {
     const before = await readFile(baseline, "utf8");
     const mtime = (await stat(baseline)).mtimeMs;
-    const cli = startCli([
-      "baseline",
-      "record",
-      profile,
-      "--repeat",
-      "5",
-      "--server",
-      server.clientUrl,
-      "--out",
-      baseline,
-      "--artifacts",
-      join(dir.path, "a2"),
-    ]);
+    const cli = startCli(recordArgs(join(dir.path, "a2")));
     await new Promise((r) => setTimeout(r, 3500));
     const code = await cli.interrupt();
     expect(code).toBe(130);
