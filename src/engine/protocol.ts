@@ -120,10 +120,7 @@ export const HEADER = { measureEndNs: 0 } as const;
 export const HEADER_FIELDS = 1;
 
 export function createCounters(clients: number): SharedArrayBuffer {
-  const sab = new SharedArrayBuffer(
-    Float64Array.BYTES_PER_ELEMENT * (HEADER_FIELDS + clients * COUNTER_FIELDS),
-  );
-  return sab;
+  return new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (HEADER_FIELDS + clients * COUNTER_FIELDS));
 }
 
 export function counterIndex(slot: number, field: number): number {
