@@ -8,6 +8,7 @@ import { hideBin } from "yargs/helpers";
 import { baselineCommand } from "./commands/baseline.js";
 import { capacityCommand } from "./commands/capacity.js";
 import { compareCommand } from "./commands/compare.js";
+import { reportCommand } from "./commands/report.js";
 import { runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
 import { serverCommand } from "./commands/server.js";
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
     .command(compareCommand)
     .command(sloCommand)
     .command(capacityCommand)
+    .command(reportCommand)
     .command(serverCommand)
     .command(schemaCommand)
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })

@@ -1,64 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { CompareReport } from "../src/baseline/report-model.js";
 import { renderBencher } from "../src/report/bencher.js";
 import { MARKDOWN_LIMIT_BYTES, renderCompareMarkdown } from "../src/report/compare-markdown.js";
 import { renderCompareTable } from "../src/report/compare-table.js";
 import { renderBiggerIsBetter, renderSmallerIsBetter } from "../src/report/github-benchmark.js";
 import { renderJunit } from "../src/report/junit.js";
-import { fixtureEnv } from "./fixtures/run-result.js";
+import { fixtureCompareReport } from "./fixtures/compare-report.js";
 
-const env = fixtureEnv();
-
-const report: CompareReport = {
-  schema: "benchline/compare@1",
-  createdAt: "2026-11-22T10:00:00.000Z",
-  baseline: {
-    file: "baselines/smoke.json",
-    profile: "smoke",
-    profileHash: "h1",
-    createdAt: "2026-11-20T10:00:00.000Z",
-    runs: 10,
-    env,
-  },
-  candidate: { source: "rerun", runs: 5, profileHash: "h1", env },
-  alpha: 0.05,
-  metrics: [
-    {
-      metric: "pubAck.p99",
-      direction: "lower-is-better",
-      unit: "us",
-      baselineValues: [1000, 1100],
-      candidateValues: [1400, 1500, 1450],
-      baselineMedian: 1050,
-      candidateMedian: 1450,
-      change: 0.381,
-      rawPValue: 0.0001,
-      pValue: 0.0007,
-      interval: { low: 0.3, high: 0.45 },
-      noise: 0.05,
-      verdict: "regressed",
-    },
-    {
-      metric: "throughput.publishedPerSec",
-      direction: "higher-is-better",
-      unit: "msgs/s",
-      baselineValues: [10_000],
-      candidateValues: [10_050, 9990],
-      baselineMedian: 10_000,
-      candidateMedian: 10_020,
-      change: 0.002,
-      rawPValue: 0.25,
-      pValue: 0.5,
-      interval: { low: -0.01, high: 0.012 },
-      noise: 0.05,
-      verdict: "no significant change",
-    },
-  ],
-  thresholds: [{ metric: "counts.lost", op: "==", limit: 0, text: "== 0", actual: 3, passed: false }],
-  warnings: ["server version differs: baseline 2.9.10, candidate 2.10.1"],
-  regressed: ["pubAck.p99"],
-  passed: false,
-};
+const report = fixtureCompareReport();
 
 describe("compare reporters", () => {
   it("terminal table", () => {

@@ -143,6 +143,7 @@ workers: 2
       acked: published,
       consumed: 0,
       errors: 0,
+      errorKinds: {},
       histograms: { pubAck: enc },
     });
     const points = mergeIntervals(

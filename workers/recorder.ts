@@ -20,6 +20,7 @@ export class ThreadRecorder {
   private readonly interval = new Map<LatencyKind, { measured: Histogram; other: Histogram }>();
   readonly errors: Record<string, number> = {};
   private intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
+  private intervalErrorKinds: Record<string, number> = {};
   private readonly counters: Float64Array;
   /**
    * Kinds that are, by construction, the same histogram as another: `pubAckRaw` is `pubAck` when every
@@ -81,6 +82,7 @@ export class ThreadRecorder {
 
   error(slot: number, kind: string): void {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+    this.intervalErrorKinds[kind] = (this.intervalErrorKinds[kind] ?? 0) + 1;
     this.count(slot, "errors");
   }
 
@@ -106,8 +108,15 @@ export class ThreadRecorder {
       pair.other.reset();
     }
     this.applyAliases(histograms);
-    const snap = { thread: this.thread, index, ...this.intervalCounts, histograms };
+    const snap = {
+      thread: this.thread,
+      index,
+      ...this.intervalCounts,
+      errorKinds: this.intervalErrorKinds,
+      histograms,
+    };
     this.intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
+    this.intervalErrorKinds = {};
     return snap;
   }
 

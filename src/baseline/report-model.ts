@@ -22,6 +22,11 @@ export interface CompareReport {
   /** The profile's thresholds, checked against the candidates' medians. */
   thresholds: ThresholdCheck[];
   warnings: string[];
+  /**
+   * Per latency kind, the histograms of all baseline runs and of all candidate runs, each merged, for the
+   * percentile charts. Absent in reports written before charts existed.
+   */
+  distributions?: Array<{ kind: string; baselineHdr: string; candidateHdr: string }>;
   /** Metrics whose verdict is "regressed". */
   regressed: string[];
   /** No regression and no threshold breached. */

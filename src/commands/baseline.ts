@@ -38,7 +38,7 @@ async function record(args: RecordArgs): Promise<void> {
     count: args.repeat,
     servers: args.server,
     label: "run",
-    keep: (result) => writeRunArtifacts(args.artifacts, result),
+    keep: async (result) => `${(await writeRunArtifacts(args.artifacts, result)).dir}/result.json`,
     consequence: `${args.out} was not written`,
   });
   const baseline: Baseline = {

@@ -7,14 +7,23 @@ import { startEmbedded } from "../engine/run.js";
 import { Interrupted, RuntimeFailure, UsageError, VerdictFailed } from "../errors.js";
 import { loadProfile } from "../profile/loader.js";
 import { renderCapacityTable } from "../report/capacity-table.js";
+import { writePngs } from "../report/charts/png.js";
+import { documentCharts, renderDocumentHtml } from "../report/html/documents-html.js";
 import { createProgress } from "../report/progress.js";
+import { combineEvents } from "../report/prometheus/live.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { ensureWritableDir } from "../util/files.js";
 import { shutdownSignal } from "../util/shutdown.js";
 import { fileTimestamp } from "../util/time.js";
 import { parseDurationMs } from "../util/units.js";
+import {
+  type OutputArgs,
+  openLiveMetrics,
+  withOutputOptions,
+  writeFinalPrometheus,
+} from "./output-options.js";
 
-interface CapacityArgs {
+interface CapacityArgs extends OutputArgs {
   profile: string;
   server?: string[];
   start: number;
@@ -64,6 +73,7 @@ async function capacity(args: CapacityArgs): Promise<void> {
     stopServer = started.stop;
   }
   let result: CapacityResult;
+  const live = await openLiveMetrics(args, loaded.profile.name);
   try {
     const totalS = stepDurationMs / 1000 + loaded.profile.warmupMs / 1000;
     result = await searchCapacity(
@@ -81,16 +91,38 @@ async function capacity(args: CapacityArgs): Promise<void> {
         onStepStart: (i, target) => process.stderr.write(`step ${i + 1}: ${target} msgs/s\n`),
         // Rewritten after every step, so an interruption or a failure loses no step already done.
         onStep: (_step, r) => writeFileAtomic(file, `${JSON.stringify(r, null, 2)}\n`),
-        run: createProgress(process.stderr, totalS),
+        run: combineEvents(createProgress(process.stderr, totalS), live.events),
       },
     );
   } finally {
+    await live.close();
     await stopServer?.();
   }
   // The search's own end (complete, the answer) comes after the last step's write.
   await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
+  const files = ["capacity.json"];
+  const document = { kind: "capacity" as const, doc: result };
+  if (args.charts) files.push(...(await writePngs(dir, documentCharts(document))));
+  // The answer, and the latency at the highest sustained rate: what a dashboard of capacity shows.
+  const knee = result.steps.find((s) => s.good && s.targetPerSec === result.maxGoodPerSec);
+  files.push(
+    ...(await writeFinalPrometheus(args, loaded.profile.name, knee ? [{ latency: knee.latency }] : [], {
+      capacity_sustained_msgs_per_second: {
+        help: "The highest publish rate the capacity search found sustained under its objectives.",
+        value: result.maxGoodPerSec,
+      },
+      capacity_first_bad_msgs_per_second: {
+        help: "The lowest publish rate the capacity search found not sustained.",
+        value: result.firstBadPerSec,
+      },
+    })),
+  );
+  if (args.html) {
+    await writeFileAtomic(join(dir, "report.html"), renderDocumentHtml(document));
+    files.push("report.html");
+  }
   process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : renderCapacityTable(result));
-  process.stderr.write(`wrote ${file}\n`);
+  process.stderr.write(`wrote ${dir}/ (${files.join(", ")})\n`);
   if (!result.complete) {
     if (shutdownSignal.aborted)
       throw new Interrupted(`capacity search interrupted; the steps done are in ${file}`);
@@ -108,7 +140,7 @@ export const capacityCommand: CommandModule = {
   command: "capacity <profile>",
   describe: "find the highest publish rate sustained under the objectives: a step ramp, then bisection",
   builder: (y: Argv) =>
-    y
+    withOutputOptions(y, "capacity.png (latency against throughput)")
       .positional("profile", { type: "string", demandOption: true })
       .option("server", {
         type: "string",

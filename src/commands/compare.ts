@@ -2,7 +2,7 @@
  * `benchline compare BASELINE.json`: reruns the baseline's profile K times (or reads candidate results),
  * compares metric by metric, writes every output format, and exits 1 on a regression or a breach.
  */
-import { appendFile, readFile } from "node:fs/promises";
+import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import {
@@ -12,29 +12,42 @@ import {
   DEFAULT_NOISE,
   environmentWarnings,
 } from "../baseline/compare.js";
+import { latencyDistributions } from "../baseline/distributions.js";
 import { type Baseline, profileHash } from "../baseline/format.js";
 import { defaultCompareMetrics, metricInfo, metricValue } from "../baseline/metrics.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
 import { median, minAttainablePValue } from "../baseline/stats.js";
 import { readBaseline } from "../baseline/store.js";
 import { checkThreshold } from "../baseline/thresholds.js";
-import { RUN_SCHEMA, type RunResult } from "../engine/result.js";
+import type { ArtifactOptions } from "../engine/artifacts.js";
+import type { RunResult } from "../engine/result.js";
 import { UsageError, VerdictFailed } from "../errors.js";
 import { substituteEnv } from "../profile/env.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { Profile } from "../profile/profile.js";
 import { REDACTED } from "../profile/redact.js";
 import { renderBencher } from "../report/bencher.js";
+import { compareCharts } from "../report/charts/compare-charts.js";
+import { writePngs } from "../report/charts/png.js";
 import { renderCompareMarkdown } from "../report/compare-markdown.js";
 import { renderCompareTable } from "../report/compare-table.js";
+import { readRunResult } from "../report/documents.js";
 import { renderBiggerIsBetter, renderSmallerIsBetter } from "../report/github-benchmark.js";
+import { renderHgrm } from "../report/hgrm.js";
+import { renderDocumentHtml } from "../report/html/documents-html.js";
 import { renderJunit } from "../report/junit.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { ensureWritableDir } from "../util/files.js";
 import { fileTimestamp } from "../util/time.js";
+import {
+  type OutputArgs,
+  openLiveMetrics,
+  withOutputOptions,
+  writeFinalPrometheus,
+} from "./output-options.js";
 import { runRepeatedly } from "./repeat.js";
 
-interface CompareArgs {
+interface CompareArgs extends OutputArgs {
   baseline: string;
   repeat: number;
   server?: string[];
@@ -79,19 +92,6 @@ function runnableProfile(b: Baseline, file: string): LoadedProfile {
   return { profile, stored, path: file };
 }
 
-async function readCandidate(file: string): Promise<RunResult> {
-  let doc: RunResult;
-  try {
-    doc = JSON.parse(await readFile(file, "utf8")) as RunResult;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read candidate ${file}: ${code ?? (err as Error).message}`);
-  }
-  if (doc?.schema !== RUN_SCHEMA)
-    throw new UsageError(`candidate ${file} is not a benchline run result (schema ${RUN_SCHEMA})`);
-  return doc;
-}
-
 async function compare(args: CompareArgs): Promise<void> {
   const baseline = await readBaseline(args.baseline);
   const noiseFor = parseNoise(args.noise);
@@ -120,7 +120,7 @@ async function compare(args: CompareArgs): Promise<void> {
   let candidates: RunResult[];
   let candidateHash: string;
   if (args.candidate?.length) {
-    candidates = await Promise.all(args.candidate.map(readCandidate));
+    candidates = await Promise.all(args.candidate.map((f) => readRunResult(f, "candidate")));
     const hashes = new Set(candidates.map((c) => profileHash(c.profile)));
     candidateHash = [...hashes][0]!;
     if (!args.allowProfileChange && (hashes.size > 1 || candidateHash !== baseline.profileHash)) {
@@ -130,17 +130,23 @@ async function compare(args: CompareArgs): Promise<void> {
       );
     }
   } else {
-    candidates = await runRepeatedly(loaded, {
-      count: args.repeat,
-      servers: args.server,
-      label: "candidate",
-      keep: async (result, i) => {
-        const file = join(dir, `candidate-${i + 1}.json`);
-        await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
-        return file;
-      },
-      consequence: `the runs so far are in ${dir}`,
-    });
+    const live = await openLiveMetrics(args, loaded.profile.name);
+    try {
+      candidates = await runRepeatedly(loaded, {
+        events: live.events,
+        count: args.repeat,
+        servers: args.server,
+        label: "candidate",
+        keep: async (result, i) => {
+          const file = join(dir, `candidate-${i + 1}.json`);
+          await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
+          return file;
+        },
+        consequence: `the runs so far are in ${dir}`,
+      });
+    } finally {
+      await live.close();
+    }
     candidateHash = profileHash(loaded.profile);
   }
 
@@ -185,14 +191,14 @@ async function compare(args: CompareArgs): Promise<void> {
     metrics: comparisons,
     thresholds,
     warnings,
+    distributions: latencyDistributions(baseline.runs, candidates),
     regressed,
     passed: regressed.length === 0 && thresholds.every((t) => t.passed),
   };
-  await writeCompareOutputs(dir, report);
+  const files = await writeCompareOutputs(dir, report, { charts: args.charts, html: args.html });
+  files.push(...(await writeFinalPrometheus(args, baseline.profile.name, candidates)));
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
-  process.stderr.write(
-    `wrote ${dir}/ (compare.json, compare.md, junit.xml, bencher.json, github-benchmark-*.json)\n`,
-  );
+  process.stderr.write(`wrote ${dir}/ (${files.join(", ")})\n`);
   if (!report.passed) {
     const breached = thresholds.filter((t) => !t.passed).map((t) => `${t.metric} ${t.text}`);
     throw new VerdictFailed(
@@ -206,16 +212,42 @@ async function compare(args: CompareArgs): Promise<void> {
   }
 }
 
-export async function writeCompareOutputs(dir: string, report: CompareReport): Promise<void> {
+/** The record first (compare.json and the CI formats), then the pictures; returns the file names. */
+export async function writeCompareOutputs(
+  dir: string,
+  report: CompareReport,
+  options: ArtifactOptions = { charts: false, html: false },
+): Promise<string[]> {
   const markdown = renderCompareMarkdown(report);
-  await writeFileAtomic(join(dir, "compare.json"), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(join(dir, "compare.md"), markdown);
-  await writeFileAtomic(join(dir, "junit.xml"), renderJunit(report));
-  await writeFileAtomic(join(dir, "bencher.json"), renderBencher(report));
-  await writeFileAtomic(join(dir, "github-benchmark-smaller.json"), renderSmallerIsBetter(report));
-  await writeFileAtomic(join(dir, "github-benchmark-bigger.json"), renderBiggerIsBetter(report));
+  const outputs: Array<[string, string]> = [
+    ["compare.json", `${JSON.stringify(report, null, 2)}\n`],
+    ["compare.md", markdown],
+    ["junit.xml", renderJunit(report)],
+    ["bencher.json", renderBencher(report)],
+    ["github-benchmark-smaller.json", renderSmallerIsBetter(report)],
+    ["github-benchmark-bigger.json", renderBiggerIsBetter(report)],
+  ];
+  for (const [file, text] of outputs) await writeFileAtomic(join(dir, file), text);
+  const files = outputs.map(([file]) => file);
+  if (options.charts) {
+    files.push(...(await writePngs(dir, compareCharts(report))));
+    for (const d of report.distributions ?? []) {
+      for (const [side, hdr] of [
+        ["baseline", d.baselineHdr],
+        ["candidate", d.candidateHdr],
+      ] as const) {
+        await writeFileAtomic(join(dir, `${side}-${d.kind}.hgrm`), renderHgrm(hdr));
+        files.push(`${side}-${d.kind}.hgrm`);
+      }
+    }
+  }
+  if (options.html) {
+    await writeFileAtomic(join(dir, "report.html"), renderDocumentHtml({ kind: "compare", doc: report }));
+    files.push("report.html");
+  }
   const summary = process.env.GITHUB_STEP_SUMMARY;
   if (summary) await appendFile(summary, markdown);
+  return files;
 }
 
 export const compareCommand: CommandModule = {
@@ -223,7 +255,7 @@ export const compareCommand: CommandModule = {
   describe:
     "rerun a baseline's profile (or read candidate results) and give a regression verdict; exit 1 on regression",
   builder: (y: Argv) =>
-    y
+    withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides")
       .positional("baseline", {
         type: "string",
         demandOption: true,

@@ -1,9 +1,10 @@
 /** Runs a profile K times in a row, as baseline record and compare do: progress per run, each result kept. */
 import type { RunResult } from "../engine/result.js";
-import { runProfile } from "../engine/run.js";
+import { type RunEvents, runProfile } from "../engine/run.js";
 import { Interrupted, RuntimeFailure } from "../errors.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import { createProgress } from "../report/progress.js";
+import { combineEvents } from "../report/prometheus/live.js";
 import { shutdownSignal } from "../util/shutdown.js";
 
 export interface RepeatOptions {
@@ -15,6 +16,8 @@ export interface RepeatOptions {
   keep(result: RunResult, index: number): Promise<string>;
   /** What a failure means for the command's own output, e.g. "baselines/x.json was not written". */
   consequence: string;
+  /** More listeners for every run's events (e.g. the /metrics endpoint). */
+  events?: RunEvents;
 }
 
 export async function runRepeatedly(loaded: LoadedProfile, o: RepeatOptions): Promise<RunResult[]> {
@@ -23,7 +26,11 @@ export async function runRepeatedly(loaded: LoadedProfile, o: RepeatOptions): Pr
   for (let i = 0; i < o.count; i++) {
     const tag = `${o.label} ${i + 1}/${o.count}`;
     const progress = createProgress(process.stderr, (p.warmupMs + p.durationMs) / 1000, tag);
-    const result = await runProfile(loaded, { servers: o.servers, signal: shutdownSignal }, progress);
+    const result = await runProfile(
+      loaded,
+      { servers: o.servers, signal: shutdownSignal },
+      combineEvents(progress, o.events),
+    );
     progress.done();
     const where = await o.keep(result, i);
     if (!result.complete) {

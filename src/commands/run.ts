@@ -1,6 +1,7 @@
 /** `benchline run PROFILE`: one run, a summary table (or JSON), result.json and summary.md. */
 import type { Argv, CommandModule } from "yargs";
 import { writeRunArtifacts } from "../engine/artifacts.js";
+import type { RunResult } from "../engine/result.js";
 import { runProfile } from "../engine/run.js";
 import { Interrupted, RuntimeFailure, VerdictFailed } from "../errors.js";
 import { type LoadedProfile, loadProfile } from "../profile/loader.js";
@@ -8,11 +9,18 @@ import { applyOverrides, type ProfileOverrides } from "../profile/overrides.js";
 import { formatMetric } from "../report/format-metric.js";
 import { renderJson } from "../report/json.js";
 import { createProgress } from "../report/progress.js";
+import { combineEvents } from "../report/prometheus/live.js";
 import { renderTable } from "../report/table.js";
 import { ensureWritableDir } from "../util/files.js";
 import { shutdownSignal } from "../util/shutdown.js";
+import {
+  type OutputArgs,
+  openLiveMetrics,
+  withOutputOptions,
+  writeFinalPrometheus,
+} from "./output-options.js";
 
-interface RunArgs extends ProfileOverrides {
+interface RunArgs extends ProfileOverrides, OutputArgs {
   profile: string;
   server?: string[];
   monitor?: string;
@@ -35,16 +43,23 @@ async function run(args: RunArgs): Promise<void> {
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const p = loaded.profile;
   const totalS = p.messages === undefined ? (p.warmupMs + p.durationMs) / 1000 : Number.POSITIVE_INFINITY;
+  const live = await openLiveMetrics(args, p.name);
   const progress = createProgress(process.stderr, totalS);
-  const result = await runProfile(
-    loaded,
-    { servers: args.server, monitorUrl: args.monitor, signal: shutdownSignal },
-    progress,
-  );
-  progress.done();
-  const dir = await writeRunArtifacts(args.out, result);
+  let result: RunResult;
+  try {
+    result = await runProfile(
+      loaded,
+      { servers: args.server, monitorUrl: args.monitor, signal: shutdownSignal },
+      combineEvents(progress, live.events),
+    );
+  } finally {
+    progress.done();
+    await live.close();
+  }
+  const { dir, files } = await writeRunArtifacts(args.out, result, { charts: args.charts, html: args.html });
+  files.push(...(await writeFinalPrometheus(args, p.name, [result])));
   process.stdout.write(args.json ? renderJson(result) : renderTable(result));
-  process.stderr.write(`wrote ${dir}/result.json and summary.md\n`);
+  process.stderr.write(`wrote ${dir}/ (${files.join(", ")})\n`);
   if (!result.complete) {
     if (shutdownSignal.aborted)
       throw new Interrupted(`run interrupted; partial result in ${dir}/result.json`);
@@ -62,7 +77,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <profile>",
   describe: "run a load profile and measure it (starts its own nats-server when none is named)",
   builder: (y: Argv) =>
-    y
+    withOutputOptions(y, "PNG charts and .hgrm histogram files")
       .positional("profile", {
         type: "string",
         demandOption: true,

@@ -50,6 +50,8 @@ export interface CoordinateOptions {
   record: boolean;
   signal: AbortSignal;
   onTick?: (tick: Tick) => void;
+  /** Each thread's figures of each second, as they arrive (histograms encoded). */
+  onInterval?: (snapshot: IntervalSnapshot) => void;
 }
 
 export interface CoordinateOutcome {
@@ -99,6 +101,7 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
       else if (msg.type === "interval") {
         intervals.push(msg.snapshot);
         live.add(msg.snapshot);
+        options.onInterval?.(msg.snapshot);
       } else if (msg.type === "fault") onFault(`thread ${msg.thread}: ${msg.message}`);
     });
     const task: ThreadTask = {

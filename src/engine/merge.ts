@@ -9,7 +9,8 @@ import { LATENCY_KINDS } from "./protocol.js";
 import type { Counts, IntervalPoint, RunResult, Throughput } from "./result.js";
 
 /** Error kinds a consumer reports; every other kind is a publish error. */
-const CONSUMER_ERROR_KINDS = new Set(["foreignMessage", "ackFailed"]);
+/** Error kinds a consumer counts; every other kind is a publisher's. */
+export const CONSUMER_ERROR_KINDS: ReadonlySet<string> = new Set(["foreignMessage", "ackFailed"]);
 
 const POPCOUNT = Uint8Array.from({ length: 256 }, (_, i) => {
   let n = 0;

@@ -65,6 +65,8 @@ export interface IntervalSnapshot {
   acked: number;
   consumed: number;
   errors: number;
+  /** This second's errors by kind (publish and consumer kinds alike). */
+  errorKinds: Record<string, number>;
   histograms: Partial<Record<LatencyKind, string>>;
 }
 

@@ -18,6 +18,7 @@ import { describeEnv } from "./env.js";
 import { setupJetStream, teardownJetStream } from "./jetstream-setup.js";
 import { mergeCounts, mergeIntervals, mergeLatency, mergeThroughput } from "./merge.js";
 import { buildPlan } from "./plan.js";
+import type { IntervalSnapshot } from "./protocol.js";
 import { RUN_SCHEMA, type RunResult, type ServerFigures } from "./result.js";
 import { collectWarnings } from "./warnings.js";
 
@@ -35,6 +36,7 @@ export interface RunOptions {
 export interface RunEvents {
   onPhase?(phase: "server" | "setup" | "run" | "teardown", detail: string): void;
   onTick?(tick: Tick): void;
+  onInterval?(snapshot: IntervalSnapshot): void;
 }
 
 /** Sends later than this after their intended time count as late. */
@@ -155,6 +157,7 @@ export async function runProfile(
       record: options.record ?? true,
       signal: options.signal,
       onTick: events.onTick,
+      onInterval: events.onInterval,
     });
     const after = await sampleVarz(monitor);
     const jsz = await monitor?.jsz().catch(() => undefined);

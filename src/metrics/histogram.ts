@@ -82,3 +82,20 @@ export function summarize(h: Histogram): LatencyBlock {
     hdr: encodeHistogram(h),
   };
 }
+
+/**
+ * Cumulative counts at each upper bound (microseconds), as a Prometheus histogram's `le` buckets hold
+ * them. A sample counts under a bound when its HDR bucket's highest value is at or below it, so bucket
+ * edges are as exact as the histogram (3 significant digits).
+ */
+export function cumulativeCounts(h: Histogram, boundsUs: readonly number[]): number[] {
+  const counts = boundsUs.map(() => 0);
+  const iterator = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+  iterator.reset();
+  while (iterator.hasNext()) {
+    const v = iterator.next();
+    for (let i = boundsUs.length - 1; i >= 0 && v.valueIteratedTo <= boundsUs[i]!; i--)
+      counts[i]! += v.countAtValueIteratedTo;
+  }
+  return counts;
+}

@@ -19,16 +19,19 @@ export function renderCapacityTable(r: CapacityResult): string {
       s.good ? "good" : `bad: ${s.reasons.join("; ")}`,
     ]);
   }
-  const objectives = r.settings.objectives.length ? ` with ${r.settings.objectives.join(", ")}` : "";
-  let answer: string;
-  if (r.maxGoodPerSec === undefined)
-    answer = `no rate tried was sustained${objectives}: not even the start rate of ${r.settings.startPerSec} msgs/s`;
-  else if (r.firstBadPerSec === undefined)
-    answer = `sustained the maximum tried, ${r.maxGoodPerSec} msgs/s${objectives}; raise --max to look further`;
-  else if (r.steps.find((s) => s.targetPerSec === r.firstBadPerSec)?.generatorLimited)
-    answer = `at least ${r.maxGoodPerSec} msgs/s sustained${objectives}; at ${r.firstBadPerSec} msgs/s benchline's load generator, not the deployment, fell behind: run it with more cores or from more hosts to look further`;
-  else
-    answer = `capacity: ${r.maxGoodPerSec} msgs/s sustained${objectives}; ${r.firstBadPerSec} msgs/s was not`;
   const head = `benchline capacity ${r.profile.name}${r.complete ? "" : ` (stopped early: ${r.abortReason ?? "interrupted"})`}`;
-  return `${head}\n${t.toString()}\n${answer}\n`;
+  return `${head}\n${t.toString()}\n${capacityAnswer(r)}\n`;
+}
+
+/** The one sentence a capacity search answers with. */
+export function capacityAnswer(r: CapacityResult): string {
+  const objectives = r.settings.objectives.length ? ` with ${r.settings.objectives.join(", ")}` : "";
+  if (r.maxGoodPerSec === undefined)
+    return `no rate tried was sustained${objectives}: not even the start rate of ${r.settings.startPerSec} msgs/s`;
+  else if (r.firstBadPerSec === undefined)
+    return `sustained the maximum tried, ${r.maxGoodPerSec} msgs/s${objectives}; raise --max to look further`;
+  else if (r.steps.find((s) => s.targetPerSec === r.firstBadPerSec)?.generatorLimited)
+    return `at least ${r.maxGoodPerSec} msgs/s sustained${objectives}; at ${r.firstBadPerSec} msgs/s benchline's load generator, not the deployment, fell behind: run it with more cores or from more hosts to look further`;
+  else
+    return `capacity: ${r.maxGoodPerSec} msgs/s sustained${objectives}; ${r.firstBadPerSec} msgs/s was not`;
 }

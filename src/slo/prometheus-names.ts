@@ -4,7 +4,14 @@
  */
 import { UsageError } from "../errors.js";
 
-const SNAKE: Record<string, string> = { pubAck: "pub_ack", e2e: "e2e", request: "request", ack: "ack" };
+const SNAKE: Record<string, string> = {
+  pubAck: "pub_ack",
+  pubAckRaw: "pub_ack_raw",
+  sendLag: "send_lag",
+  e2e: "e2e",
+  request: "request",
+  ack: "ack",
+};
 
 export interface SeriesNames {
   latencyBucket(kind: string): string;

@@ -38,19 +38,24 @@ export function runCli(
   });
 }
 
-/** A CLI run in progress, to be interrupted: its stderr so far, and its exit code once Ctrl-C ends it. */
-export function startCli(args: string[]): { stderr(): string; interrupt(): Promise<number | null> } {
+/** A CLI run in progress: its stderr so far, its exit, and Ctrl-C. */
+export function startCli(args: string[]): {
+  stderr(): string;
+  exited: Promise<number | null>;
+  interrupt(): Promise<number | null>;
+} {
   const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => {
     stderr += d;
   });
-  const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   return {
     stderr: () => stderr,
+    exited,
     interrupt: () => {
       child.kill("SIGINT");
-      return closed;
+      return exited;
     },
   };
 }

@@ -1,0 +1,78 @@
+/**
+ * The four kinds of file benchline writes and `benchline report` reads back: a run result, a baseline,
+ * a compare and a capacity search, told apart by their `schema` field.
+ */
+import { readFile } from "node:fs/promises";
+import type { Baseline } from "../baseline/format.js";
+import { BASELINE_SCHEMA } from "../baseline/format.js";
+import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
+import { parseBaseline } from "../baseline/store.js";
+import { CAPACITY_SCHEMA, type CapacityResult } from "../engine/capacity.js";
+import { RUN_SCHEMA, type RunResult } from "../engine/result.js";
+import { UsageError } from "../errors.js";
+
+export type BenchlineDocument =
+  | { kind: "run"; doc: RunResult }
+  | { kind: "baseline"; doc: Baseline }
+  | { kind: "compare"; doc: CompareReport }
+  | { kind: "capacity"; doc: CapacityResult };
+
+export async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `cannot read ${what} ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? (err as Error).message)}`,
+    );
+  }
+}
+
+function parseJson(text: string, file: string): { schema?: unknown } {
+  try {
+    const doc = JSON.parse(text) as unknown;
+    if (doc && typeof doc === "object" && !Array.isArray(doc)) return doc as { schema?: unknown };
+  } catch (err) {
+    throw new UsageError(`${file} is not JSON (${(err as Error).message}); pass a file benchline wrote`);
+  }
+  throw new UsageError(`${file} is not a JSON object; pass a file benchline wrote`);
+}
+
+function shapeError(file: string, kind: string): UsageError {
+  return new UsageError(`${file} says it is a ${kind} but lacks its fields; was it edited by hand?`);
+}
+
+export function parseDocument(text: string, file: string): BenchlineDocument {
+  const doc = parseJson(text, file);
+  const has = (...keys: string[]) => keys.every((k) => k in doc);
+  switch (doc.schema) {
+    case RUN_SCHEMA:
+      if (!has("profile", "env", "throughput", "counts", "latency", "intervals"))
+        throw shapeError(file, "run result");
+      return { kind: "run", doc: doc as RunResult };
+    case BASELINE_SCHEMA:
+      return { kind: "baseline", doc: parseBaseline(text, file) };
+    case COMPARE_SCHEMA:
+      if (!has("baseline", "candidate", "metrics", "thresholds")) throw shapeError(file, "compare report");
+      return { kind: "compare", doc: doc as unknown as CompareReport };
+    case CAPACITY_SCHEMA:
+      if (!has("profile", "settings", "steps")) throw shapeError(file, "capacity result");
+      return { kind: "capacity", doc: doc as unknown as CapacityResult };
+    default:
+      throw new UsageError(
+        `${file} is not a benchline result, baseline, compare or capacity file (schema ${JSON.stringify(doc.schema ?? null)}); pass result.json, a baseline, compare.json or capacity.json`,
+      );
+  }
+}
+
+export async function readDocument(file: string): Promise<BenchlineDocument> {
+  return parseDocument(await readText(file, "report input"), file);
+}
+
+/** A run result, for compare --candidate. */
+export async function readRunResult(file: string, what: string): Promise<RunResult> {
+  const parsed = parseDocument(await readText(file, what), file);
+  if (parsed.kind !== "run")
+    throw new UsageError(`${what} ${file} is not a benchline run result (schema ${RUN_SCHEMA})`);
+  return parsed.doc;
+}

@@ -1,0 +1,208 @@
+import { loadImage } from "@napi-rs/canvas";
+import { describe, expect, it } from "vitest";
+import type { CapacityResult } from "../src/engine/capacity.js";
+import { decodeHistogram } from "../src/metrics/histogram.js";
+import { capacityChart } from "../src/report/charts/capacity-chart.js";
+import { compareCharts } from "../src/report/charts/compare-charts.js";
+import { decorateChart } from "../src/report/charts/decorate.js";
+import { percentilePoints } from "../src/report/charts/percentile-chart.js";
+import { PNG_HEIGHT, PNG_WIDTH, renderPng } from "../src/report/charts/png.js";
+import { latencyOverTimeChart, runCharts, throughputOverTimeChart } from "../src/report/charts/run-charts.js";
+import { logBounds } from "../src/report/charts/spec.js";
+import { blockOf, chartedRun, hdrOf } from "./fixtures/charted-run.js";
+import { fixtureCompareReport } from "./fixtures/compare-report.js";
+import { fixtureRun } from "./fixtures/run-result.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: reading Chart.js datasets back in tests.
+const points = (spec: { config: { data: { datasets: any[] } } }, label: string) =>
+  spec.config.data.datasets.find((d) => d.label.startsWith(label))!.data as Array<{ x: number; y: number }>;
+
+/** Width and height from a PNG's IHDR chunk, after checking the signature. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(png.subarray(12, 16).toString("ascii")).toBe("IHDR");
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+/** Share of pixels in the PNG of one colour (r,g,b within 40 of it). */
+async function colourShare(png: Buffer, [r, g, b]: [number, number, number]): Promise<number> {
+  const { createCanvas } = await import("@napi-rs/canvas");
+  const image = await loadImage(png);
+  const canvas = createCanvas(image.width, image.height);
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(image, 0, 0);
+  const data = ctx.getImageData(0, 0, image.width, image.height).data;
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4)
+    if (Math.abs(data[i]! - r) < 40 && Math.abs(data[i + 1]! - g) < 40 && Math.abs(data[i + 2]! - b) < 40)
+      n++;
+  return n / (data.length / 4);
+}
+
+describe("run charts", () => {
+  it("latency over time plots each second's p50, p99 and max in ms, the warmup and drain shaded", () => {
+    const run = chartedRun();
+    const spec = latencyOverTimeChart(run, "pubAck");
+    expect(points(spec, "p99")).toEqual(run.intervals.map((p) => ({ x: p.t, y: p.pubAckP99Us! / 1000 })));
+    expect(points(spec, "max")[4]).toEqual({ x: 5, y: 120 });
+    expect(points(spec, "p50")[0]).toEqual({ x: 1, y: 0.5 });
+    expect(spec.config.options?.plugins?.benchline?.bands).toEqual([
+      { from: 0, to: 2, label: "warmup (discarded)" },
+      { from: 8, to: 9, label: "drain" },
+    ]);
+    expect(spec.config.options?.scales?.y?.type).toBe("logarithmic");
+  });
+
+  it("throughput over time has published, consumed and the errors of each second", () => {
+    const run = chartedRun();
+    const spec = throughputOverTimeChart(run);
+    expect(points(spec, "published").map((p) => p.y)).toEqual(run.intervals.map((p) => p.published));
+    expect(points(spec, "consumed").map((p) => p.y)).toEqual(run.intervals.map((p) => p.consumed));
+    expect(points(spec, "errors (3 in all)")).toContainEqual({ x: 5, y: 3 });
+  });
+
+  it("a run gives throughput, latency per kind with a series, and one percentile chart", () => {
+    expect(runCharts(chartedRun()).map((c) => c.name)).toEqual([
+      "throughput",
+      "latency-pubAck",
+      "percentiles",
+    ]);
+  });
+
+  it("each chart is a PNG of 1200x600 with the series drawn in their colours", async () => {
+    const run = chartedRun();
+    for (const spec of runCharts(run)) {
+      const png = renderPng(spec);
+      expect(pngSize(png)).toEqual({ width: PNG_WIDTH, height: PNG_HEIGHT });
+      // White background, not transparent; and the first series' colour (#1f77b4) is actually drawn.
+      expect(await colourShare(png, [255, 255, 255])).toBeGreaterThan(0.5);
+      expect(await colourShare(png, [0x1f, 0x77, 0xb4])).toBeGreaterThan(0.001);
+    }
+  });
+
+  it("a chart of no data is still a valid PNG", () => {
+    const spec = throughputOverTimeChart({ ...fixtureRun(), intervals: [] });
+    expect(pngSize(renderPng(spec, 400, 300))).toEqual({ width: 400, height: 300 });
+  });
+});
+
+describe("percentile distribution", () => {
+  it("puts percentiles on the nines axis: x = log10(1/(1-p)), y = the histogram's value in ms", () => {
+    const h = decodeHistogram(hdrOf(Array.from({ length: 10_000 }, (_, i) => i + 1)));
+    const pts = percentilePoints(h);
+    expect(pts[0]).toEqual({ x: 0, y: 0.001 });
+    // x = 1 is the 90th percentile, x = 2 the 99th, x = 3 the 99.9th.
+    expect(pts.find((p) => Math.abs(p.x - 1) < 1e-9)!.y).toBeCloseTo(9.0, 1);
+    expect(pts.find((p) => Math.abs(p.x - 2) < 1e-9)!.y).toBeCloseTo(9.9, 1);
+    expect(pts.find((p) => Math.abs(p.x - 3) < 1e-9)!.y).toBeCloseTo(9.99, 1);
+    // It stops where 10,000 samples stop resolving percentiles (x = 4), ending at the max (HDR's
+    // highest value equivalent to 10,000 us at 3 significant digits, as result.json's maxUs).
+    expect(pts.at(-1)).toEqual({ x: 4, y: 10.007 });
+    h.destroy();
+  });
+
+  it("labels the nines axis 50%, 90%, 99%, 99.9% and log latency axes at 1-2-5 steps only", () => {
+    const config = decorateChart({
+      type: "line",
+      data: { datasets: [] },
+      options: {
+        plugins: { benchline: { ninesAxis: "x", latencyAxes: ["y"] } },
+        scales: { x: { type: "linear" }, y: { type: "logarithmic" } },
+      },
+    });
+    const x = config.options.scales.x;
+    const axis = { max: 3, ticks: [] as Array<{ value: number }> };
+    x.afterBuildTicks(axis);
+    expect(axis.ticks.map((t) => x.ticks.callback(t.value))).toEqual(["0%", "50%", "90%", "99%", "99.9%"]);
+    const y = config.options.scales.y.ticks.callback;
+    expect([0.5, 1, 1.5, 2, 3, 5, 20, 1500].map(y)).toEqual([
+      "500 µs",
+      "1 ms",
+      "",
+      "2 ms",
+      "",
+      "5 ms",
+      "20 ms",
+      "",
+    ]);
+    expect([2000].map(y)).toEqual(["2 s"]);
+  });
+
+  it("the decoration works from its source text alone, as the HTML report inlines it", () => {
+    const fromText = new Function(`return (${decorateChart.toString()})`)() as typeof decorateChart;
+    const config = fromText({ type: "line", data: { datasets: [] }, options: { plugins: {}, scales: {} } });
+    expect(config.plugins.map((p: { id: string }) => p.id)).toEqual(["benchline"]);
+  });
+
+  it("log axis bounds land on 1-2-5 values around the data", () => {
+    expect(logBounds([0.37, 42])).toEqual({ min: 0.2, max: 50 });
+    expect(logBounds([1, 10])).toEqual({ min: 1, max: 10 });
+    expect(logBounds([])).toEqual({});
+  });
+});
+
+describe("capacity and compare charts", () => {
+  const step = (index: number, target: number, good: boolean, p50Us: number, p99Us: number) => ({
+    index,
+    phase: "ramp" as const,
+    targetPerSec: target,
+    achievedPerSec: good ? target : target * 0.8,
+    consumedPerSec: target,
+    backlogGrowth: 0,
+    latencyKind: "pubAck",
+    p50Us,
+    p99Us,
+    objectives: [],
+    good,
+    reasons: good ? [] : ["too slow"],
+    generatorLimited: false,
+    latency: {},
+  });
+
+  it("capacity plots p50 and p99 against achieved throughput, bad steps crossed, the knee marked", () => {
+    const result = {
+      profile: fixtureRun().profile,
+      settings: { startPerSec: 1000, maxPerSec: 8000, stepDurationS: 5, precision: 0.05, objectives: [] },
+      steps: [
+        step(0, 1000, true, 300, 900),
+        step(1, 4000, true, 400, 2000),
+        step(2, 8000, false, 9000, 50_000),
+      ],
+      maxGoodPerSec: 4000,
+      firstBadPerSec: 8000,
+    } as unknown as CapacityResult;
+    const spec = capacityChart(result);
+    expect(points(spec, "p99")).toEqual([
+      { x: 1000, y: 0.9 },
+      { x: 4000, y: 2 },
+      { x: 6400, y: 50 },
+    ]);
+    const p99 = spec.config.data.datasets[0] as unknown as { pointStyle: string[] };
+    expect(p99.pointStyle).toEqual(["circle", "circle", "crossRot"]);
+    expect(spec.config.options?.plugins?.benchline?.lines).toEqual([
+      { at: 4000, label: "knee: 4000 msgs/s sustained" },
+    ]);
+    expect(pngSize(renderPng(spec))).toEqual({ width: PNG_WIDTH, height: PNG_HEIGHT });
+  });
+
+  it("a compare draws the baseline and the candidate of each kind on one chart", () => {
+    const report = {
+      ...fixtureCompareReport(),
+      distributions: [
+        {
+          kind: "pubAck",
+          baselineHdr: blockOf([1000, 2000, 3000]).hdr,
+          candidateHdr: blockOf([1500, 2500, 6000]).hdr,
+        },
+      ],
+    };
+    const [spec, ...rest] = compareCharts(report);
+    expect(rest).toEqual([]);
+    expect(spec!.name).toBe("percentiles-pubAck");
+    expect(spec!.config.data.datasets.map((d) => d.label)).toEqual([
+      `baseline, ${report.baseline.runs} runs (3 samples)`,
+      `candidate, ${report.candidate.runs} runs (3 samples)`,
+    ]);
+    expect(points(spec!, "candidate").at(-1)!.y).toBeCloseTo(6, 1);
+  });
+});
