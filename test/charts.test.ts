@@ -156,7 +156,10 @@ describe("capacity and compare charts", () => {
     good,
     reasons: good ? [] : ["too slow"],
     generatorLimited: false,
-    latency: {},
+    latency: {
+      pubAck: { ...blockOf([p50Us]), p50Us, p99Us },
+      e2e: { ...blockOf([p50Us]), p50Us: p50Us * 2, p99Us: p99Us * 2 },
+    },
   });
 
   it("capacity plots p50 and p99 against achieved throughput, bad steps crossed, the knee marked", () => {
@@ -183,6 +186,13 @@ describe("capacity and compare charts", () => {
       { at: 4000, label: "knee: 4000 msgs/s sustained" },
     ]);
     expect(pngSize(renderPng(spec))).toEqual({ width: PNG_WIDTH, height: PNG_HEIGHT });
+    // With an objective on e2e, the chart shows e2e: the latency that decided the steps.
+    const judged = capacityChart({
+      ...result,
+      settings: { ...result.settings, objectives: ["e2e.p99<40ms"] },
+    });
+    expect(points(judged, "p99").map((p) => p.y)).toEqual([1.8, 4, 100]);
+    expect(judged.config.options?.plugins?.subtitle?.text).toContain("e2e latency per step");
   });
 
   it("a compare draws the baseline and the candidate of each kind on one chart", () => {

@@ -50,7 +50,7 @@ function documents(): Record<string, BenchlineDocument> {
       good: index < 2,
       reasons: index < 2 ? [] : ["achieved 3100 of 4000 msgs/s"],
       generatorLimited: false,
-      latency: {},
+      latency: { pubAck: { ...blockOf([300]), p50Us: 300 * (index + 1), p99Us: 1000 * 10 ** index } },
     })),
     maxGoodPerSec: 2000,
     firstBadPerSec: 4000,

@@ -4,11 +4,23 @@ import { axisTitle, baseOptions, type ChartMarks, type ChartSpec, COLOURS, logBo
 
 const BAD = "#d62728";
 
+/**
+ * The latency kind to draw: the one the objectives judge (e.g. e2e for "e2e.p99<50ms"), else the step's
+ * main kind (pubAck, request or e2e).
+ */
+export function capacityLatencyKind(r: CapacityResult): string | undefined {
+  const judged = r.settings.objectives
+    .map((o) => o.split(".")[0]!)
+    .find((kind) => r.steps.some((s) => s.latency[kind]));
+  return judged ?? r.steps.find((s) => s.latencyKind)?.latencyKind;
+}
+
 export function capacityChart(r: CapacityResult): ChartSpec {
+  const kind = capacityLatencyKind(r) ?? "latency";
   const steps = r.steps
-    .filter((s) => s.p99Us !== undefined)
+    .filter((s) => s.latency[kind] !== undefined)
     .sort((a, b) => a.achievedPerSec - b.achievedPerSec);
-  const kind = steps[0]?.latencyKind ?? "latency";
+  const at = (s: CapacityStep, stat: "p50Us" | "p99Us") => s.latency[kind]![stat];
   const series = (label: string, colour: string, pick: (s: CapacityStep) => number) => ({
     label,
     data: steps.map((s) => ({ x: Math.round(s.achievedPerSec), y: pick(s) / 1000 })),
@@ -35,7 +47,10 @@ export function capacityChart(r: CapacityResult): ChartSpec {
     config: {
       type: "line",
       data: {
-        datasets: [series("p99", COLOURS.p99, (s) => s.p99Us!), series("p50", COLOURS.p50, (s) => s.p50Us!)],
+        datasets: [
+          series("p99", COLOURS.p99, (s) => at(s, "p99Us")),
+          series("p50", COLOURS.p50, (s) => at(s, "p50Us")),
+        ],
       },
       options: {
         ...options,
@@ -47,7 +62,7 @@ export function capacityChart(r: CapacityResult): ChartSpec {
           x: { type: "linear", min: 0, title: axisTitle("achieved throughput (msgs/s)") },
           y: {
             type: "logarithmic",
-            ...logBounds(steps.flatMap((s) => [s.p50Us! / 1000, s.p99Us! / 1000])),
+            ...logBounds(steps.flatMap((s) => [at(s, "p50Us") / 1000, at(s, "p99Us") / 1000])),
             title: axisTitle(`${kind} latency (log scale)`),
           },
         },

@@ -90,12 +90,15 @@ export function decorateChart(config: Loose): Loose {
         ctx.lineTo(px, chartArea.bottom);
         ctx.stroke();
         ctx.setLineDash([]);
-        ctx.fillStyle = line.color ?? "#d62728";
-        // Label on the side with room, so it never runs off the plot.
+        // Label on the side with room, so it never runs off the plot; on white, so curves don't cross it.
         const w = ctx.measureText(line.label).width;
-        const toLeft = px + 6 + w > chartArea.right;
-        ctx.textAlign = toLeft ? "right" : "left";
-        ctx.fillText(line.label, toLeft ? px - 6 : px + 6, chartArea.top + 30);
+        const toLeft = px + 8 + w > chartArea.right;
+        const textX = toLeft ? px - 8 - w : px + 8;
+        ctx.fillStyle = "rgba(255,255,255,0.85)";
+        ctx.fillRect(textX - 3, chartArea.top + 18, w + 6, 17);
+        ctx.fillStyle = line.color ?? "#d62728";
+        ctx.textAlign = "left";
+        ctx.fillText(line.label, textX, chartArea.top + 31);
       }
       ctx.restore();
     },

@@ -3,7 +3,7 @@ import { latencyDistributions } from "../../baseline/distributions.js";
 import type { RunEnv } from "../../engine/result.js";
 import { renderBaselineMarkdown } from "../baseline-markdown.js";
 import { renderCapacityMarkdown } from "../capacity-markdown.js";
-import { capacityChart } from "../charts/capacity-chart.js";
+import { capacityChart, capacityLatencyKind } from "../charts/capacity-chart.js";
 import { compareCharts } from "../charts/compare-charts.js";
 import { percentileChart } from "../charts/percentile-chart.js";
 import { runCharts } from "../charts/run-charts.js";
@@ -37,7 +37,7 @@ export function documentCharts(d: BenchlineDocument): ChartSpec[] {
     case "compare":
       return compareCharts(d.doc);
     case "capacity":
-      return d.doc.steps.some((s) => s.p99Us !== undefined) ? [capacityChart(d.doc)] : [];
+      return capacityLatencyKind(d.doc) ? [capacityChart(d.doc)] : [];
     case "baseline": {
       const merged = latencyDistributions(d.doc.runs, d.doc.runs);
       if (merged.length === 0) return [];
