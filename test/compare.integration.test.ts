@@ -1,6 +1,7 @@
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeHistogram } from "../src/metrics/histogram.js";
 import { NatsServer } from "../src/server/launcher.js";
 import { expectOneLineError, runCli, startCli } from "./helpers/cli.js";
 import { startDelayProxy } from "./helpers/delay-proxy.js";
@@ -104,6 +105,8 @@ describe("compare", () => {
     expect(r.stdout).not.toContain("REGRESSED");
     const out = join(dir.path, "cmp", (await readdir(join(dir.path, "cmp"))).sort().at(-1)!);
     expect((await readdir(out)).sort()).toEqual([
+      "baseline-e2e.hgrm",
+      "baseline-sendLag.hgrm",
       "bencher.json",
       "candidate-1.json",
       "candidate-2.json",
@@ -111,14 +114,28 @@ describe("compare", () => {
       "candidate-4.json",
       "candidate-5.json",
       "candidate-6.json",
+      "candidate-e2e.hgrm",
+      "candidate-sendLag.hgrm",
       "compare.json",
       "compare.md",
       "github-benchmark-bigger.json",
       "github-benchmark-smaller.json",
       "junit.xml",
+      "percentiles-e2e.png",
+      "percentiles-sendLag.png",
     ]);
     const report = JSON.parse(await readFile(join(out, "compare.json"), "utf8"));
     expect(report.passed).toBe(true);
+    // The percentile charts' data: every sample of the baseline's runs and of the candidates', merged.
+    const e2e = report.distributions.find((d: { kind: string }) => d.kind === "e2e");
+    const merged = (hdr: string) => decodeHistogram(hdr).totalCount;
+    const recorded = JSON.parse(await readFile(baseline, "utf8"));
+    expect(merged(e2e.baselineHdr)).toBe(
+      recorded.runs.reduce(
+        (n: number, r: { latency: { e2e: { count: number } } }) => n + r.latency.e2e.count,
+        0,
+      ),
+    );
     expect(report.thresholds).toEqual([
       expect.objectContaining({ metric: "counts.lost", passed: true, actual: 0 }),
     ]);

@@ -145,13 +145,38 @@ describe("profile loader", () => {
   });
 
   it("substitutes ${ENV} and keeps only the reference in the stored form", () => {
-    const text = `${minimal}servers: "nats://\${NATS_HOST}:4222"\nauth:\n  token: "\${BENCH_TOKEN}"\n  user: bob\n  password: hunter2\n`;
+    const text = `${minimal}servers: "nats://\${NATS_HOST}:4222"\nauth:\n  token: "\${BENCH_TOKEN}"\n`;
     const loaded = parseProfileText(text, "p.yaml", { NATS_HOST: "10.1.2.3", BENCH_TOKEN: "tok-XYZ" });
     expect(loaded.profile.servers).toEqual(["nats://10.1.2.3:4222"]);
-    expect(loaded.profile.auth).toEqual({ token: "tok-XYZ", user: "bob", password: "hunter2" });
-    expect(loaded.stored.auth).toEqual({ token: "${BENCH_TOKEN}", user: "bob", password: "[redacted]" });
+    expect(loaded.profile.auth).toEqual({ token: "tok-XYZ" });
+    expect(loaded.stored.auth).toEqual({ token: "${BENCH_TOKEN}" });
     expect(loaded.stored.servers).toEqual(["nats://${NATS_HOST}:4222"]);
-    expect(JSON.stringify(loaded.stored)).not.toMatch(/tok-XYZ|hunter2/);
+    const inline = parseProfileText(`${minimal}auth:\n  user: bob\n  password: hunter2\n`, "p.yaml", {});
+    expect(inline.profile.auth).toEqual({ user: "bob", password: "hunter2" });
+    expect(inline.stored.auth).toEqual({ user: "bob", password: "[redacted]" });
+    expect(JSON.stringify([loaded.stored, inline.stored])).not.toMatch(/tok-XYZ|hunter2/);
+  });
+
+  it("takes one way to authenticate, resolves key files beside the profile, and defaults the connection", () => {
+    expect(fails(`${minimal}auth: {token: a, user: b, password: c}\n`)).toBe(
+      "p.yaml: auth: use one way to authenticate, not token and user/password",
+    );
+    expect(fails(`${minimal}auth: {password: c}\n`)).toBe("p.yaml: auth: a password needs a user");
+    expect(fails(`${minimal}tls: {cert: c.pem}\n`)).toBe("p.yaml: tls: mutual TLS needs both cert and key");
+    const loaded = parseProfileText(
+      `${minimal}auth: {creds: keys/u.creds}\ntls: {ca: ca.pem}\nconnection: {name: ci, reconnect: {attempts: -1}}\n`,
+      "/etc/bench/p.yaml",
+      {},
+    ).profile;
+    expect(loaded.auth).toEqual({ credsFile: "/etc/bench/keys/u.creds" });
+    expect(loaded.tls).toEqual({ caFile: "/etc/bench/ca.pem", insecure: false });
+    expect(loaded.connection).toEqual({
+      name: "ci",
+      connectTimeoutMs: 5000,
+      reconnectAttempts: -1,
+      reconnectWaitMs: 500,
+      reconnectJitterMs: 100,
+    });
   });
 
   it("redacts credentials inside server URLs", () => {

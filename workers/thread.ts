@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MessagePort } from "node:worker_threads";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { authOptions } from "../src/engine/connect-options.js";
+import { connectOptions } from "../src/engine/connect-options.js";
 import type { ClientResult, FromWorker, ThreadResult, ThreadTask, ToWorker } from "../src/engine/protocol.js";
 import { Consumer } from "./consumer.js";
 import { Publisher } from "./publisher.js";
@@ -47,12 +47,8 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
   try {
     for (let i = 0; i < task.connections; i++) {
       const nc = await connect({
+        ...(await connectOptions(task.connect, `t${task.thread}-c${i}`)),
         servers: task.servers,
-        name: `benchline-t${task.thread}-c${i}`,
-        ...authOptions(task.auth),
-        maxReconnectAttempts: 3,
-        reconnectTimeWait: 500,
-        timeout: 5000,
       });
       connections.push(nc);
       void (async () => {

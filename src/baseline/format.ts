@@ -39,11 +39,21 @@ export function summarizeRun(r: RunResult): RunSummary {
 }
 
 /**
- * Like with like: a hash of what shapes the load. Where it runs (servers), who it runs as (auth),
- * what it is called and how it is described do not change what is measured, so they are left out.
+ * Like with like: a hash of what shapes the load. Where it runs (servers), who it runs as and how it
+ * connects (auth, tls, connection), what it is called and how it is described do not change what is
+ * measured, so they are left out.
  */
 export function profileHash(profile: Profile): string {
-  const { servers: _s, auth: _a, name: _n, description: _d, thresholds: _t, ...load } = profile;
+  const {
+    servers: _s,
+    auth: _a,
+    tls: _tls,
+    connection: _c,
+    name: _n,
+    description: _d,
+    thresholds: _t,
+    ...load
+  } = profile;
   return createHash("sha256").update(canonicalJson(load)).digest("hex").slice(0, 16);
 }
 

@@ -8,15 +8,15 @@ import { UsageError } from "../errors.js";
 import { renderBaselineShow } from "../report/baseline-show.js";
 import { ensureWritableDir } from "../util/files.js";
 import { benchlineVersion } from "../version.js";
+import { type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import { runRepeatedly } from "./repeat.js";
 import { loadWithOverrides } from "./run.js";
 
 /** Fewer runs than this give no rank test a chance. */
 export const MIN_BASELINE_RUNS = 3;
 
-interface RecordArgs {
+interface RecordArgs extends ConnectionArgs {
   profile: string;
-  server?: string[];
   repeat: number;
   out: string;
   artifacts: string;
@@ -31,12 +31,11 @@ async function record(args: RecordArgs): Promise<void> {
     );
   }
   if (!args.out.endsWith(".json")) throw new UsageError(`--out ${args.out}: a baseline file ends in .json`);
-  const loaded = await loadWithOverrides(args.profile, { duration: args.duration, rate: args.rate });
+  const loaded = await loadWithOverrides(args.profile, { duration: args.duration, rate: args.rate }, args);
   await ensureWritableDir(args.artifacts, "artifacts dir");
   // Nothing is written to --out until every run is complete: a baseline holds complete runs only.
   const runs = await runRepeatedly(loaded, {
     count: args.repeat,
-    servers: args.server,
     label: "run",
     keep: async (result) => `${(await writeRunArtifacts(args.artifacts, result)).dir}/result.json`,
     consequence: `${args.out} was not written`,
@@ -74,7 +73,7 @@ export const baselineCommand: CommandModule = {
         command: "record <profile>",
         describe: "run PROFILE K times and keep the runs as a baseline file",
         builder: (b: Argv) =>
-          b
+          withConnectionOptions(b)
             .positional("profile", { type: "string", demandOption: true })
             .option("out", {
               type: "string",
@@ -85,11 +84,6 @@ export const baselineCommand: CommandModule = {
               type: "number",
               default: 10,
               describe: `runs (at least ${MIN_BASELINE_RUNS})`,
-            })
-            .option("server", {
-              type: "string",
-              array: true,
-              describe: "server URL(s); none: an embedded server per run",
             })
             .option("duration", { type: "string", describe: "override the profile's measured phase" })
             .option("rate", { type: "number", describe: "override the total rate" })

@@ -16,6 +16,7 @@ import { ensureWritableDir } from "../util/files.js";
 import { shutdownSignal } from "../util/shutdown.js";
 import { fileTimestamp } from "../util/time.js";
 import { parseDurationMs } from "../util/units.js";
+import { applyConnection, type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import {
   type OutputArgs,
   openLiveMetrics,
@@ -23,9 +24,8 @@ import {
   writeFinalPrometheus,
 } from "./output-options.js";
 
-interface CapacityArgs extends OutputArgs {
+interface CapacityArgs extends OutputArgs, ConnectionArgs {
   profile: string;
-  server?: string[];
   start: number;
   max: number;
   stepDuration: string;
@@ -53,7 +53,7 @@ async function capacity(args: CapacityArgs): Promise<void> {
   const stepDurationMs = parseDurationMs(args.stepDuration, "--step-duration");
   if (stepDurationMs < 500) throw new UsageError("--step-duration must be at least 500ms");
   const objectives = args.slo.map(parseObjective);
-  const loaded = await loadProfile(args.profile);
+  const loaded = applyConnection(await loadProfile(args.profile), args);
   if (
     loaded.profile.publishers.every((p) => p.mode === "request") &&
     loaded.profile.responders.length === 0
@@ -64,7 +64,7 @@ async function capacity(args: CapacityArgs): Promise<void> {
   const dir = join(args.out, `${fileTimestamp()}-capacity-${loaded.profile.name}`);
   const file = join(dir, "capacity.json");
 
-  let servers = args.server ?? loaded.profile.servers;
+  let servers = loaded.profile.servers;
   let stopServer: (() => Promise<void>) | undefined;
   if (servers.length === 0) {
     // One embedded server for the whole search: the steps measure the same deployment.
@@ -140,13 +140,8 @@ export const capacityCommand: CommandModule = {
   command: "capacity <profile>",
   describe: "find the highest publish rate sustained under the objectives: a step ramp, then bisection",
   builder: (y: Argv) =>
-    withOutputOptions(y, "capacity.png (latency against throughput)")
+    withConnectionOptions(withOutputOptions(y, "capacity.png (latency against throughput)"))
       .positional("profile", { type: "string", demandOption: true })
-      .option("server", {
-        type: "string",
-        array: true,
-        describe: "server URL(s); none: one embedded server for the search",
-      })
       .option("start", { type: "number", default: 1000, describe: "first step, msgs/s" })
       .option("max", { type: "number", default: 1_000_000, describe: "highest rate to try, msgs/s" })
       .option("step-duration", { type: "string", default: "5s", describe: "measured phase of each step" })

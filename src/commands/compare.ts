@@ -39,6 +39,7 @@ import { renderJunit } from "../report/junit.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { ensureWritableDir } from "../util/files.js";
 import { fileTimestamp } from "../util/time.js";
+import { applyConnection, type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import {
   type OutputArgs,
   openLiveMetrics,
@@ -47,10 +48,9 @@ import {
 } from "./output-options.js";
 import { runRepeatedly } from "./repeat.js";
 
-interface CompareArgs extends OutputArgs {
+interface CompareArgs extends OutputArgs, ConnectionArgs {
   baseline: string;
   repeat: number;
-  server?: string[];
   candidate?: string[];
   noise: string[];
   metric?: string[];
@@ -76,20 +76,29 @@ export function parseNoise(values: string[]): (metric: string) => number {
 }
 
 /** The baseline's stored profile with its ${ENV} references resolved again, ready to run. */
-function runnableProfile(b: Baseline, file: string): LoadedProfile {
+/** The baseline's stored profile, made runnable: ${ENV} references substituted, flags applied. */
+function runnableProfile(b: Baseline, file: string, args: ConnectionArgs): LoadedProfile {
   const stored = b.profile;
-  const secrets = [stored.auth?.token, stored.auth?.password];
-  if (secrets.includes(REDACTED)) {
+  const runnable = applyConnection(
+    {
+      profile: {
+        ...stored,
+        servers: substituteEnv(stored.servers, process.env, file, "profile.servers") as string[],
+        auth:
+          stored.auth && (substituteEnv(stored.auth, process.env, file, "profile.auth") as Profile["auth"]),
+      },
+      stored,
+      path: file,
+    },
+    args,
+  );
+  const auth = runnable.profile.auth;
+  if (auth?.token === REDACTED || auth?.password === REDACTED) {
     throw new UsageError(
-      `${file}: the baseline's profile had an inline secret, which was not kept; record it again with the secret as a \${ENV} reference`,
+      `${file}: the baseline's profile had an inline secret, which was not kept; pass it again (--token, --password or NATS_TOKEN/NATS_PASSWORD), or record the baseline with the secret as a \${ENV} reference`,
     );
   }
-  const profile = {
-    ...stored,
-    servers: substituteEnv(stored.servers, process.env, file, "profile.servers") as string[],
-    auth: stored.auth && (substituteEnv(stored.auth, process.env, file, "profile.auth") as Profile["auth"]),
-  };
-  return { profile, stored, path: file };
+  return runnable;
 }
 
 async function compare(args: CompareArgs): Promise<void> {
@@ -113,7 +122,7 @@ async function compare(args: CompareArgs): Promise<void> {
         (needed ? `use --repeat ${needed} or more, or fewer --metric` : "record a baseline with more runs"),
     );
   }
-  const loaded = runnableProfile(baseline, args.baseline);
+  const loaded = runnableProfile(baseline, args.baseline, args);
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const dir = join(args.out, `${fileTimestamp()}-compare-${baseline.profile.name}`);
 
@@ -135,7 +144,6 @@ async function compare(args: CompareArgs): Promise<void> {
       candidates = await runRepeatedly(loaded, {
         events: live.events,
         count: args.repeat,
-        servers: args.server,
         label: "candidate",
         keep: async (result, i) => {
           const file = join(dir, `candidate-${i + 1}.json`);
@@ -255,18 +263,13 @@ export const compareCommand: CommandModule = {
   describe:
     "rerun a baseline's profile (or read candidate results) and give a regression verdict; exit 1 on regression",
   builder: (y: Argv) =>
-    withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides")
+    withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides"))
       .positional("baseline", {
         type: "string",
         demandOption: true,
         describe: "baseline file from `baseline record`",
       })
       .option("repeat", { type: "number", default: 5, describe: "candidate runs" })
-      .option("server", {
-        type: "string",
-        array: true,
-        describe: "server URL(s); none: an embedded server per run",
-      })
       .option("candidate", {
         type: "string",
         array: true,

@@ -9,7 +9,6 @@ import { shutdownSignal } from "../util/shutdown.js";
 
 export interface RepeatOptions {
   count: number;
-  servers?: string[];
   /** "run" or "candidate", for progress and messages. */
   label: string;
   /** Writes one run's result; returns where, for messages. Called for incomplete runs too. */
@@ -26,11 +25,7 @@ export async function runRepeatedly(loaded: LoadedProfile, o: RepeatOptions): Pr
   for (let i = 0; i < o.count; i++) {
     const tag = `${o.label} ${i + 1}/${o.count}`;
     const progress = createProgress(process.stderr, (p.warmupMs + p.durationMs) / 1000, tag);
-    const result = await runProfile(
-      loaded,
-      { servers: o.servers, signal: shutdownSignal },
-      combineEvents(progress, o.events),
-    );
+    const result = await runProfile(loaded, { signal: shutdownSignal }, combineEvents(progress, o.events));
     progress.done();
     const where = await o.keep(result, i);
     if (!result.complete) {

@@ -13,6 +13,7 @@ import { combineEvents } from "../report/prometheus/live.js";
 import { renderTable } from "../report/table.js";
 import { ensureWritableDir } from "../util/files.js";
 import { shutdownSignal } from "../util/shutdown.js";
+import { applyConnection, type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import {
   type OutputArgs,
   openLiveMetrics,
@@ -20,26 +21,35 @@ import {
   writeFinalPrometheus,
 } from "./output-options.js";
 
-interface RunArgs extends ProfileOverrides, OutputArgs {
+interface RunArgs extends ProfileOverrides, OutputArgs, ConnectionArgs {
   profile: string;
-  server?: string[];
   monitor?: string;
   out: string;
   json: boolean;
 }
 
-/** Loads the profile and applies the flags to it and to its stored (redacted) form alike. */
-export async function loadWithOverrides(file: string, overrides: ProfileOverrides): Promise<LoadedProfile> {
+/**
+ * Loads the profile and applies the flags to it and to its stored form alike: the load flags, then the
+ * connection flags and environment (secrets redacted in the stored form).
+ */
+export async function loadWithOverrides(
+  file: string,
+  overrides: ProfileOverrides,
+  connection: ConnectionArgs,
+): Promise<LoadedProfile> {
   const loaded = await loadProfile(file);
-  return {
-    ...loaded,
-    profile: applyOverrides(loaded.profile, overrides),
-    stored: applyOverrides(loaded.stored, overrides),
-  };
+  return applyConnection(
+    {
+      ...loaded,
+      profile: applyOverrides(loaded.profile, overrides),
+      stored: applyOverrides(loaded.stored, overrides),
+    },
+    connection,
+  );
 }
 
 async function run(args: RunArgs): Promise<void> {
-  const loaded = await loadWithOverrides(args.profile, args);
+  const loaded = await loadWithOverrides(args.profile, args, args);
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const p = loaded.profile;
   const totalS = p.messages === undefined ? (p.warmupMs + p.durationMs) / 1000 : Number.POSITIVE_INFINITY;
@@ -49,7 +59,7 @@ async function run(args: RunArgs): Promise<void> {
   try {
     result = await runProfile(
       loaded,
-      { servers: args.server, monitorUrl: args.monitor, signal: shutdownSignal },
+      { monitorUrl: args.monitor, signal: shutdownSignal },
       combineEvents(progress, live.events),
     );
   } finally {
@@ -77,13 +87,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <profile>",
   describe: "run a load profile and measure it (starts its own nats-server when none is named)",
   builder: (y: Argv) =>
-    withOutputOptions(y, "PNG charts and .hgrm histogram files")
+    withConnectionOptions(withOutputOptions(y, "PNG charts and .hgrm histogram files"))
       .positional("profile", {
         type: "string",
         demandOption: true,
         describe: "profile file, YAML or JSON (see profiles/)",
       })
-      .option("server", { type: "string", array: true, describe: "server URL(s); overrides the profile's" })
       .option("monitor", { type: "string", describe: "monitoring URL of that server, for server figures" })
       .option("duration", { type: "string", describe: 'measured phase, e.g. "30s"' })
       .option("warmup", { type: "string", describe: 'warmup, measured then discarded, e.g. "2s"' })

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { mergeEncoded } from "../metrics/histogram.js";
-import type { AuthSpec } from "../profile/profile.js";
+import type { ConnectSpec } from "./connect-options.js";
 import type { Plan } from "./plan.js";
 import {
   COUNTER,
@@ -40,7 +40,7 @@ export interface Tick {
 
 export interface CoordinateOptions {
   servers: string[];
-  auth?: AuthSpec;
+  connect: ConnectSpec;
   stream?: string;
   connectionsPerWorker: number;
   timing: Timing;
@@ -107,7 +107,7 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
     const task: ThreadTask = {
       thread: t.thread,
       servers: options.servers,
-      auth: options.auth,
+      connect: options.connect,
       connections: options.connectionsPerWorker,
       stream: options.stream,
       publisherCount: plan.publisherCount,

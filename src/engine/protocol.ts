@@ -3,7 +3,8 @@
  * Times are nanoseconds on the host-wide monotonic clock (process.hrtime.bigint), which every thread shares.
  */
 import type { MessagePort } from "node:worker_threads";
-import type { AuthSpec, ConsumerSpec, PublisherSpec, ResponderSpec } from "../profile/profile.js";
+import type { ConsumerSpec, PublisherSpec, ResponderSpec } from "../profile/profile.js";
+import type { ConnectSpec } from "./connect-options.js";
 
 /** Latency kinds a run can produce (DESIGN.md names). */
 export const LATENCY_KINDS = ["pubAck", "pubAckRaw", "e2e", "sendLag", "request", "ack"] as const;
@@ -45,7 +46,7 @@ export interface Timing {
 export interface ThreadTask {
   thread: number;
   servers: string[];
-  auth?: AuthSpec;
+  connect: ConnectSpec;
   connections: number;
   stream?: string;
   publisherCount: number;

@@ -6,13 +6,13 @@
 import { randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { evaluateThresholds } from "../baseline/thresholds.js";
-import { RuntimeFailure, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { Profile } from "../profile/profile.js";
 import { LocalCluster } from "../server/cluster.js";
 import { NatsServer } from "../server/launcher.js";
 import { MonitorClient, type Varz } from "../server/monitor.js";
-import { authOptions } from "./connect-options.js";
+import { connectFailure, connectOptions, connectSpec } from "./connect-options.js";
 import { type CoordinateOutcome, coordinate, type Tick } from "./coordinator.js";
 import { describeEnv } from "./env.js";
 import { setupJetStream, teardownJetStream } from "./jetstream-setup.js";
@@ -30,7 +30,6 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Record histograms; off only to measure what recording costs. */
   record?: boolean;
-  connectTimeoutMs?: number;
 }
 
 export interface RunEvents {
@@ -60,34 +59,12 @@ export async function startEmbedded(
   return { urls: [server.clientUrl], monitorUrl: server.monitorUrl, stop: () => server.stop(), size: 1 };
 }
 
-async function connectControl(
-  servers: string[],
-  profile: Profile,
-  timeoutMs: number,
-): Promise<NatsConnection> {
+async function connectControl(servers: string[], profile: Profile): Promise<NatsConnection> {
+  const options = await connectOptions(connectSpec(profile), "control");
   try {
-    return await connect({
-      servers,
-      name: "benchline-control",
-      ...authOptions(profile.auth),
-      timeout: timeoutMs,
-      maxReconnectAttempts: 3,
-    });
+    return await connect({ ...options, servers });
   } catch (err) {
-    const text = (err as Error).message;
-    const where = servers.join(", ");
-    if (/authorization|authentication/i.test(text)) {
-      throw new RuntimeFailure(
-        `${where} refused the credentials (${text}); check auth in the profile or the flags`,
-        { cause: err },
-      );
-    }
-    throw new RuntimeFailure(
-      `cannot connect to ${where}: ${text}; check --server and that nats-server runs there`,
-      {
-        cause: err,
-      },
-    );
+    throw connectFailure(err as Error, servers, profile);
   }
 }
 
@@ -124,7 +101,7 @@ export async function runProfile(
   let nc: NatsConnection | undefined;
   let setup: Awaited<ReturnType<typeof setupJetStream>> | undefined;
   try {
-    nc = await connectControl(servers, profile, options.connectTimeoutMs ?? 5000);
+    nc = await connectControl(servers, profile);
     const maxPayload = nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
     profile.publishers.forEach((p, i) => {
       if (p.sizeBytes.max > maxPayload) {
@@ -148,7 +125,7 @@ export async function runProfile(
     events.onPhase?.("run", `${plan.clients.length} clients on ${plan.threads.length} worker threads`);
     const outcome = await coordinate(plan, {
       servers,
-      auth: profile.auth,
+      connect: connectSpec(profile),
       stream: profile.stream?.name,
       connectionsPerWorker: profile.connectionsPerWorker,
       timing: { warmupNs, measureEndNs, lateSendThresholdUs: LATE_SEND_THRESHOLD_US },

@@ -56,10 +56,35 @@ export interface StreamSpec {
   deleteAfter: boolean;
 }
 
+/** How to authenticate: one of token, user and password, an nkey seed file, or a creds file. */
 export interface AuthSpec {
   token?: string;
   user?: string;
   password?: string;
+  /** File holding an nkey seed (SU...); the seed never leaves the process. */
+  nkeyFile?: string;
+  /** Creds file: a user JWT and its nkey seed. */
+  credsFile?: string;
+}
+
+export interface TlsSpec {
+  /** CA certificate(s) to trust, PEM. */
+  caFile?: string;
+  /** Client certificate and key, for mutual TLS. */
+  certFile?: string;
+  keyFile?: string;
+  /** Skip verifying the server's certificate: test servers only, never a default. */
+  insecure: boolean;
+}
+
+export interface ConnectionSpec {
+  /** Connection name prefix the server shows in /connz; threads add -t<N>-c<M>. */
+  name: string;
+  connectTimeoutMs: number;
+  /** -1: forever. */
+  reconnectAttempts: number;
+  reconnectWaitMs: number;
+  reconnectJitterMs: number;
 }
 
 /** A validated profile, ready to plan. */
@@ -69,6 +94,8 @@ export interface Profile {
   /** Empty: benchline starts its own server. */
   servers: string[];
   auth?: AuthSpec;
+  tls?: TlsSpec;
+  connection: ConnectionSpec;
   stream?: StreamSpec;
   publishers: PublisherSpec[];
   consumers: ConsumerSpec[];

@@ -23,6 +23,9 @@ export function redactProfile(resolved: Profile, unsubstituted: Profile): Profil
       token: keep(unsubstituted.auth?.token),
       user: unsubstituted.auth?.user,
       password: keep(unsubstituted.auth?.password),
+      // Paths, not secrets: where the seed or creds live may be kept, their contents are never read here.
+      nkeyFile: unsubstituted.auth?.nkeyFile,
+      credsFile: unsubstituted.auth?.credsFile,
     },
   };
 }

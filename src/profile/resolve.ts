@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import { checkThresholdsProduced, parseThreshold } from "../baseline/thresholds.js";
 import { UsageError } from "../errors.js";
 import { parseDurationMs, parseSizeBytes } from "../util/units.js";
+import { resolveConnection } from "./connection.js";
 import { PAYLOAD_HEADER_BYTES, type Profile, type PublisherSpec } from "./profile.js";
 import type { ProfileInput } from "./schema.js";
 import { publisherSubject, subjectMatches } from "./subjects.js";
@@ -143,7 +144,7 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
     description: input.description,
     servers:
       input.servers === undefined ? [] : Array.isArray(input.servers) ? input.servers : [input.servers],
-    auth: input.auth,
+    ...resolveConnection(input, file),
     stream,
     publishers,
     consumers,

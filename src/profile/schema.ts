@@ -109,9 +109,37 @@ export const profileSchema = z
         token: z.string().optional(),
         user: z.string().optional(),
         password: z.string().optional(),
+        nkey: z.string().optional().describe("file holding an nkey seed (SU...); relative to this profile"),
+        creds: z.string().optional().describe("creds file (user JWT and seed); relative to this profile"),
       })
       .optional()
       .describe("credentials; write secrets as environment references ($" + "{ENV_VAR}), never inline"),
+    tls: z
+      .strictObject({
+        ca: z.string().optional().describe("CA certificate file (PEM) that signed the server's certificate"),
+        cert: z.string().optional().describe("client certificate file (PEM), for mutual TLS"),
+        key: z.string().optional().describe("client key file (PEM), for mutual TLS"),
+        insecure: z
+          .boolean()
+          .default(false)
+          .describe("do not verify the server's certificate: test servers only"),
+      })
+      .optional()
+      .describe("TLS to the servers; file paths are relative to this profile"),
+    connection: z
+      .strictObject({
+        name: z.string().min(1).optional().describe('connection name prefix (default "benchline")'),
+        connectTimeout: duration.optional().describe('default "5s"'),
+        reconnect: z
+          .strictObject({
+            attempts: z.number().int().min(-1).max(1_000_000).optional().describe("-1: forever (default 3)"),
+            wait: duration.optional().describe('between attempts (default "500ms")'),
+            jitter: duration.optional().describe('random extra wait (default "100ms")'),
+          })
+          .optional(),
+      })
+      .optional()
+      .describe("connection name, connect timeout and reconnect settings"),
     stream: streamSchema.optional(),
     publishers: z.array(publisherSchema).min(1),
     consumers: z.array(consumerSchema).default([]),

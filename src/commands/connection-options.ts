@@ -1,0 +1,108 @@
+/** The connection flags (and NATS_* environment) that every command putting load on a server takes. */
+import type { Argv } from "yargs";
+import { applyConnectionFlags, type ConnectionFlags, connectionFlagsWithEnv } from "../profile/connection.js";
+import type { LoadedProfile } from "../profile/loader.js";
+import { REDACTED, redactUrl } from "../profile/redact.js";
+
+export interface ConnectionArgs extends ConnectionFlags {
+  server?: string[];
+}
+
+const GROUP = "Connection (flags override NATS_* environment variables, which override the profile):";
+
+export function withConnectionOptions<T>(y: Argv<T>) {
+  return y
+    .option("server", {
+      type: "string",
+      array: true,
+      describe: "server URL(s), repeat or comma-separate for several; env NATS_URL; none: an embedded server",
+      group: GROUP,
+    })
+    .option("token", {
+      type: "string",
+      describe: "token (prefer env NATS_TOKEN: flags show in ps)",
+      group: GROUP,
+    })
+    .option("user", { type: "string", describe: "user name (env NATS_USER)", group: GROUP })
+    .option("password", { type: "string", describe: "password (prefer env NATS_PASSWORD)", group: GROUP })
+    .option("nkey", {
+      type: "string",
+      describe: "file holding an nkey user seed (env NATS_NKEY)",
+      group: GROUP,
+    })
+    .option("creds", {
+      type: "string",
+      describe: "creds file, user JWT and seed (env NATS_CREDS)",
+      group: GROUP,
+    })
+    .option("tls-ca", {
+      type: "string",
+      describe: "CA file (PEM) to trust the server by (env NATS_CA)",
+      group: GROUP,
+    })
+    .option("tls-cert", {
+      type: "string",
+      describe: "client certificate (PEM), mutual TLS (env NATS_CERT)",
+      group: GROUP,
+    })
+    .option("tls-key", {
+      type: "string",
+      describe: "client key (PEM), mutual TLS (env NATS_KEY)",
+      group: GROUP,
+    })
+    .option("tls-insecure", {
+      type: "boolean",
+      describe: "do not verify the server's certificate (test servers only; never the default)",
+      group: GROUP,
+    })
+    .option("connection-name", {
+      type: "string",
+      describe: 'connection name prefix (default "benchline")',
+      group: GROUP,
+    })
+    .option("connect-timeout", { type: "string", describe: 'e.g. "5s" (default)', group: GROUP })
+    .option("reconnect-attempts", {
+      type: "number",
+      describe: "per connection, -1 forever (default 3)",
+      group: GROUP,
+    })
+    .option("reconnect-wait", {
+      type: "string",
+      describe: 'between attempts (default "500ms")',
+      group: GROUP,
+    })
+    .option("reconnect-jitter", {
+      type: "string",
+      describe: 'random extra wait (default "100ms")',
+      group: GROUP,
+    });
+}
+
+/** `--server a,b --server c` -> [a, b, c]; undefined when none was given. */
+export function serverList(values: string[] | string | undefined): string[] | undefined {
+  const list = (Array.isArray(values) ? values : values === undefined ? [] : [values])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  return list.length ? list : undefined;
+}
+
+/**
+ * The profile with the connection flags and environment applied, to run; and its stored form, with
+ * secrets given by flag or environment as "[redacted]" and URLs stripped of user:password.
+ */
+export function applyConnection(
+  loaded: LoadedProfile,
+  args: ConnectionArgs,
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedProfile {
+  const flags = connectionFlagsWithEnv(args, env);
+  const servers = serverList(args.server) ?? serverList(env.NATS_URL);
+  const profile = applyConnectionFlags(loaded.profile, flags, (v) => v);
+  const stored = applyConnectionFlags(loaded.stored, flags, () => REDACTED);
+  return {
+    ...loaded,
+    profile: servers ? { ...profile, servers } : profile,
+    stored: servers ? { ...stored, servers: servers.map(redactUrl) } : stored,
+  };
+}
