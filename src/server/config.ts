@@ -3,8 +3,39 @@
  * config names; everything else passes the camelCase ServerConfig.
  */
 
+/** A user of an account: who may publish and subscribe to what. */
+export interface AccountUser {
+  user: string;
+  password: string;
+  publish?: string[];
+  subscribe?: string[];
+}
+
+/** An isolated account (a tenant): its users, and JetStream for it. */
+export interface AccountConfig {
+  name: string;
+  users: AccountUser[];
+  jetstream: boolean;
+}
+
 /** Authentication the embedded server requires from clients. */
-export type ServerAuth = { token: string } | { user: string; password: string };
+export type ServerAuth =
+  | { token: string }
+  | { user: string; password: string }
+  /** nkey users, by public key (U...): the server checks a signature of its nonce. */
+  | { nkeys: string[] }
+  /** Decentralized (JWT) auth: the operator's JWT and every account's JWT preloaded into a memory resolver. */
+  | { operatorJwt: string; systemAccount: string; accountJwts: Record<string, string> }
+  /** Accounts, each isolated; the system account by name. */
+  | { accounts: AccountConfig[]; systemAccount: string };
+
+/** TLS on the client port; `verify` asks clients for a certificate signed by `caFile` (mutual TLS). */
+export interface ServerTls {
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  verify: boolean;
+}
 
 /** What benchline needs to say to one nats-server process. */
 export interface ServerConfig {
@@ -18,6 +49,7 @@ export interface ServerConfig {
   jsMaxMemoryBytes?: number;
   jsMaxFileBytes?: number;
   auth?: ServerAuth;
+  tls?: ServerTls;
   cluster?: { name: string; port: number; routes: string[] };
 }
 
@@ -36,10 +68,12 @@ export function renderServerConfig(c: ServerConfig): string {
   if (c.jsMaxMemoryBytes !== undefined) lines.push(`  max_memory_store: ${c.jsMaxMemoryBytes}`);
   if (c.jsMaxFileBytes !== undefined) lines.push(`  max_file_store: ${c.jsMaxFileBytes}`);
   lines.push("}");
-  if (c.auth && "token" in c.auth) {
-    lines.push("authorization {", `  token: ${q(c.auth.token)}`, "}");
-  } else if (c.auth) {
-    lines.push("authorization {", `  user: ${q(c.auth.user)}`, `  password: ${q(c.auth.password)}`, "}");
+  if (c.auth) lines.push(...renderAuth(c.auth));
+  if (c.tls) {
+    lines.push("tls {", `  cert_file: ${q(c.tls.certFile)}`, `  key_file: ${q(c.tls.keyFile)}`);
+    if (c.tls.caFile) lines.push(`  ca_file: ${q(c.tls.caFile)}`);
+    if (c.tls.verify) lines.push("  verify: true");
+    lines.push("}");
   }
   if (c.cluster) {
     lines.push(
@@ -51,6 +85,43 @@ export function renderServerConfig(c: ServerConfig): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+const list = (values: string[]) => `[${values.map(q).join(", ")}]`;
+
+function renderAuth(auth: ServerAuth): string[] {
+  if ("token" in auth) return ["authorization {", `  token: ${q(auth.token)}`, "}"];
+  if ("password" in auth)
+    return ["authorization {", `  user: ${q(auth.user)}`, `  password: ${q(auth.password)}`, "}"];
+  if ("nkeys" in auth)
+    return ["authorization {", `  users: [${auth.nkeys.map((k) => `{nkey: ${q(k)}}`).join(", ")}]`, "}"];
+  if ("operatorJwt" in auth) {
+    return [
+      `operator: ${q(auth.operatorJwt)}`,
+      `system_account: ${q(auth.systemAccount)}`,
+      "resolver: MEMORY",
+      "resolver_preload {",
+      ...Object.entries(auth.accountJwts).map(([key, jwt]) => `  ${key}: ${q(jwt)}`),
+      "}",
+    ];
+  }
+  const lines = ["accounts {"];
+  for (const a of auth.accounts) {
+    lines.push(`  ${q(a.name)} {`);
+    if (a.jetstream) lines.push("    jetstream: enabled");
+    lines.push("    users: [");
+    for (const u of a.users) {
+      const perms: string[] = [];
+      if (u.publish) perms.push(`publish: ${list(u.publish)}`);
+      if (u.subscribe) perms.push(`subscribe: ${list(u.subscribe)}`);
+      lines.push(
+        `      {user: ${q(u.user)}, password: ${q(u.password)}${perms.length ? `, permissions: {${perms.join(", ")}}` : ""}}`,
+      );
+    }
+    lines.push("    ]", "  }");
+  }
+  lines.push("}", `system_account: ${q(auth.systemAccount)}`);
+  return lines;
 }
 
 /** The ports file nats-server writes once it listens (snake_case names are the server's). */

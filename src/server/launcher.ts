@@ -13,7 +13,7 @@ import { RuntimeFailure } from "../errors.js";
 import { ensureWritableDir, tailFile } from "../util/files.js";
 import { trackChild } from "../util/shutdown.js";
 import { findNatsServer } from "./binary.js";
-import { parsePortsFile, renderServerConfig, type ServerAuth } from "./config.js";
+import { parsePortsFile, renderServerConfig, type ServerAuth, type ServerTls } from "./config.js";
 import { MonitorClient } from "./monitor.js";
 import { isProcessAlive, stopProcess } from "./process.js";
 
@@ -28,6 +28,8 @@ export interface StartOptions {
   jsMaxMemoryBytes?: number;
   jsMaxFileBytes?: number;
   auth?: ServerAuth;
+  /** TLS on the client port (and mutual TLS with verify). */
+  tls?: ServerTls;
   serverName?: string;
   cluster?: { name: string; port: number; routes: string[] };
   /** Where the server's log goes; a file in its run dir when absent. */
@@ -82,6 +84,7 @@ export class NatsServer implements AsyncDisposable {
       jsMaxMemoryBytes: options.jsMaxMemoryBytes,
       jsMaxFileBytes: options.jsMaxFileBytes,
       auth: options.auth,
+      tls: options.tls,
       cluster: options.cluster,
     });
     // The config may hold a token or password: readable by its owner only.
