@@ -6,6 +6,7 @@ import { connect } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { NatsServer } from "../src/server/launcher.js";
 import { expectOneLineError, runCli, startCli } from "./helpers/cli.js";
+import { startDelayProxy } from "./helpers/delay-proxy.js";
 import { writeProfile, writtenResult } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -141,6 +142,37 @@ describe("benchline run: faults mid-run", () => {
     const result = await writtenResult(dir.path);
     expect(result.complete).toBe(false);
     expect(result.counts.published).toBeGreaterThan(500);
+  });
+
+  it("a network blip: every connection reconnects, the run completes, and the reconnects are counted", async () => {
+    await using server = await NatsServer.start();
+    await using proxy = await startDelayProxy(server.clientUrl, 0);
+    await using dir = await tempDir();
+    const file = await writeProfile(
+      dir.path,
+      "blip",
+      `${coreProfile.replace("duration: 1s", "duration: 3s")}workers: 2\nconnectionsPerWorker: 2\n`,
+    );
+    const running = runCli([
+      "run",
+      file,
+      "--server",
+      proxy.url,
+      "--reconnect-wait",
+      "100ms",
+      "--json",
+      "--out",
+      join(dir.path, "a"),
+    ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    proxy.cutAll();
+    const r = await running;
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.complete).toBe(true);
+    // Two threads with two connections each; the control connection is not a load connection.
+    expect(result.counts.reconnects).toBe(4);
+    expect(result.warnings).toContain("4 reconnects during the run");
   });
 
   it("Ctrl-C stops within two seconds: partial result, stream deleted, exit 130", async () => {

@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from "n
 export async function startDelayProxy(
   target: string,
   delayMs: number,
-): Promise<AsyncDisposable & { url: string }> {
+): Promise<AsyncDisposable & { url: string; cutAll(): void }> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -29,6 +29,11 @@ export async function startDelayProxy(
   const url = `nats://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
   return {
     url,
+    /** Drops every connection open now, as a network blip would; new connections still pass. */
+    cutAll() {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
     async [Symbol.asyncDispose]() {
       for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));
