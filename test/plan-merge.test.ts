@@ -94,6 +94,7 @@ workers: 2
         histograms: {},
         errors: { timeout: 1 },
         reconnects: 0,
+        permissionViolations: 0,
       },
       {
         thread: 1,
@@ -101,6 +102,7 @@ workers: 2
         histograms: {},
         errors: { foreignMessage: 2 },
         reconnects: 1,
+        permissionViolations: 3,
       },
     ];
     const counts = mergeCounts(plan, threads);
@@ -115,6 +117,7 @@ workers: 2
       publishErrors: { timeout: 1 },
       consumerErrors: { foreignMessage: 2 },
       reconnects: 1,
+      permissionViolations: 3,
     });
   });
 
@@ -124,8 +127,22 @@ workers: 2
     for (let i = 0; i < 990; i++) recordUs(fast, 100);
     for (let i = 0; i < 10; i++) recordUs(slow, 50_000);
     const latency = mergeLatency([
-      { thread: 0, clients: [], histograms: { e2e: encodeHistogram(fast) }, errors: {}, reconnects: 0 },
-      { thread: 1, clients: [], histograms: { e2e: encodeHistogram(slow) }, errors: {}, reconnects: 0 },
+      {
+        thread: 0,
+        clients: [],
+        histograms: { e2e: encodeHistogram(fast) },
+        errors: {},
+        reconnects: 0,
+        permissionViolations: 0,
+      },
+      {
+        thread: 1,
+        clients: [],
+        histograms: { e2e: encodeHistogram(slow) },
+        errors: {},
+        reconnects: 0,
+        permissionViolations: 0,
+      },
     ]);
     // Averaging the two p99s would say ~25 ms; the merged p99 of 1000 samples is 100 us, p99.9 is 50 ms.
     expect(latency.e2e).toMatchObject({ count: 1000, p50Us: 100, p99Us: 100, maxUs: 50_015 });
@@ -170,6 +187,7 @@ workers: 2
           histograms: {},
           errors: {},
           reconnects: 0,
+          permissionViolations: 0,
         },
       ],
       2,

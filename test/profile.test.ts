@@ -118,7 +118,11 @@ describe("profile loader", () => {
     ],
     ["a zero duration", `${minimal}duration: 0s\n`, "p.yaml: duration: must be above zero (or set messages)"],
     ["10,000 workers", `${minimal}workers: 10000\n`, "p.yaml: workers: Too big: expected number to be <=64"],
-    ["no publishers", "name: x\n", "p.yaml: publishers: Invalid input: expected array, received undefined"],
+    [
+      "no publishers",
+      "name: x\n",
+      "p.yaml: publishers: add at least one publisher (or tenants, each with its own)",
+    ],
     ["a list", "- 1\n- 2\n", "p.yaml: a profile is a mapping of keys (name, publishers, ...), not a list"],
     [
       "a JetStream publisher without a stream",

@@ -19,6 +19,7 @@ import { publisherSubject } from "../src/profile/subjects.js";
 import { BitSet } from "./bitset.js";
 import { PayloadFactory } from "./payload.js";
 import type { ThreadRecorder } from "./recorder.js";
+import { openLoopSchedule } from "./schedule.js";
 
 type PublisherTask = Extract<ClientTask, { role: "publisher" }>;
 
@@ -125,17 +126,17 @@ export class Publisher {
   }
 
   private async runOpenLoop(ratePerSec: number): Promise<void> {
-    const intervalNs = 1e9 / ratePerSec;
+    const schedule = openLoopSchedule(this.task.offsetNs, 1e9 / ratePerSec, this.spec.burst);
     const lateNs = this.rec.lateSendThresholdNs;
     let i = 0;
     for (;;) {
       let burst = 0;
       let now = this.rec.relNow();
-      let intended = this.task.offsetNs + i * intervalNs;
+      let intended = schedule.at(i);
       const endNs = this.rec.measureEndNs();
       if (now >= endNs + SEND_GRACE_NS) {
         // Too far behind to catch up: stop, and count what was due in the run but never sent.
-        this.result.unsent = Math.max(0, Math.ceil((endNs - this.task.offsetNs) / intervalNs) - i);
+        this.result.unsent = Math.max(0, schedule.dueBy(endNs) - i);
         return;
       }
       while (intended <= now && burst < MAX_BURST && this.inFlight < this.spec.maxInFlight) {
@@ -147,7 +148,7 @@ export class Publisher {
         this.send(intended, now, measured);
         i++;
         burst++;
-        intended = this.task.offsetNs + i * intervalNs;
+        intended = schedule.at(i);
         if ((burst & 31) === 0) now = this.rec.relNow();
       }
       this.reportCounts();

@@ -40,6 +40,7 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
   const connections: NatsConnection[] = [];
   let stopping = false;
   let reconnects = 0;
+  let permissionViolations = 0;
   // Listen for stop from the outset: Ctrl-C may come before the start instant.
   const stopped = nextMessage(port, ["stop"]);
   const stopPublishers = nextMessage(port, ["stop-publishers", "stop"]);
@@ -52,7 +53,11 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
       });
       connections.push(nc);
       void (async () => {
-        for await (const s of nc.status()) if (s.type === "reconnect") reconnects++;
+        for await (const s of nc.status()) {
+          if (s.type === "reconnect") reconnects++;
+          // The server keeps the connection and drops the message; nats.js reports it here only.
+          else if (s.type === "error" && s.error.name === "PermissionViolationError") permissionViolations++;
+        }
       })().catch(() => {});
       nc.closed().then((err) => {
         if (stopping) return;
@@ -126,6 +131,7 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
       histograms: rec.finalHistograms(),
       errors: rec.errors,
       reconnects,
+      permissionViolations,
     };
   }
 }

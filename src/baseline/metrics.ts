@@ -6,7 +6,7 @@
 
 import { LATENCY_KINDS, type LatencyKind } from "../engine/protocol.js";
 import type { Counts, RunResult } from "../engine/result.js";
-import type { Profile } from "../profile/profile.js";
+import { type Profile, wholeLoad } from "../profile/profile.js";
 
 /** The parts of a run a metric can read: a RunResult or a baseline's run summary. */
 export type MetricSource = Pick<RunResult, "throughput" | "counts" | "latency">;
@@ -48,6 +48,7 @@ const COUNTS = [
   "lateSends",
   "unsent",
   "reconnects",
+  "permissionViolations",
 ] as const;
 const RATES = ["publishErrors", "lost", "lateSends"] as const;
 const MORE_IS_BETTER_COUNTS = new Set(["published", "acked", "consumed"]);
@@ -103,12 +104,13 @@ export function metricValue(run: MetricSource, name: string): number | undefined
 /** The latency kinds a profile's runs will produce, known before running it. */
 export function latencyKindsOf(profile: Profile): Set<LatencyKind> {
   const kinds = new Set<LatencyKind>();
-  for (const p of profile.publishers) {
+  const load = wholeLoad(profile);
+  for (const p of load.publishers) {
     if (p.mode === "jetstream") kinds.add("pubAck").add("pubAckRaw");
     if (p.mode === "request") kinds.add("request");
     if (p.ratePerSec !== "max") kinds.add("sendLag");
   }
-  for (const c of profile.consumers) {
+  for (const c of load.consumers) {
     kinds.add("e2e");
     if (c.doubleAck && c.ackPolicy === "explicit" && c.kind !== "core" && c.kind !== "queue")
       kinds.add("ack");
@@ -119,7 +121,7 @@ export function latencyKindsOf(profile: Profile): Set<LatencyKind> {
 /** Whether a profile's runs produce this metric at all. */
 export function profileProduces(profile: Profile, name: string): boolean {
   const [group, field] = name.split(".") as [string, string];
-  if (group === "throughput") return !field.startsWith("consumed") || profile.consumers.length > 0;
+  if (group === "throughput") return !field.startsWith("consumed") || wholeLoad(profile).consumers.length > 0;
   if (group === "counts" || group === "rates") return true;
   return latencyKindsOf(profile).has(group as LatencyKind);
 }

@@ -54,6 +54,10 @@ async function capacity(args: CapacityArgs): Promise<void> {
   if (stepDurationMs < 500) throw new UsageError("--step-duration must be at least 500ms");
   const objectives = args.slo.map(parseObjective);
   const loaded = applyConnection(await loadProfile(args.profile), args);
+  if (loaded.profile.tenants)
+    throw new UsageError(
+      `${args.profile}: a capacity search runs one load, not tenants; search each tenant's profile alone`,
+    );
   if (
     loaded.profile.publishers.every((p) => p.mode === "request") &&
     loaded.profile.responders.length === 0

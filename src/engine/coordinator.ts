@@ -52,6 +52,35 @@ export interface CoordinateOptions {
   onTick?: (tick: Tick) => void;
   /** Each thread's figures of each second, as they arrive (histograms encoded). */
   onInterval?: (snapshot: IntervalSnapshot) => void;
+  /** Runs side by side (tenants) share one start instant through this. */
+  gate?: StartGate;
+}
+
+/**
+ * A start instant for several coordinators: each arrives once its threads are ready, and all get the
+ * same instant when the last arrives. One that cannot start withdraws, and the others are told so
+ * instead of waiting for ever.
+ */
+export class StartGate {
+  private arrived = 0;
+  private withdrawn = false;
+  private release: (startNs: bigint | undefined) => void = () => {};
+  private readonly opened = new Promise<bigint | undefined>((resolve) => {
+    this.release = resolve;
+  });
+
+  constructor(private readonly parties: number) {}
+
+  arrive(): Promise<bigint | undefined> {
+    if (!this.withdrawn && ++this.arrived === this.parties)
+      this.release(process.hrtime.bigint() + 50_000_000n);
+    return this.opened;
+  }
+
+  withdraw(): void {
+    this.withdrawn = true;
+    this.release(undefined);
+  }
 }
 
 export interface CoordinateOutcome {
@@ -145,10 +174,24 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
     ]);
     if (ready !== undefined) {
       abortReason = ready;
+      options.gate?.withdraw();
       return await finish();
     }
-    // A little ahead, so that every thread has the message before the instant comes.
-    startNs = process.hrtime.bigint() + 50_000_000n;
+    if (options.gate) {
+      const gated = await Promise.race([
+        options.gate.arrive().then((at) => ({ at, reason: "another tenant's load could not start" })),
+        stopEarly.then((reason) => ({ at: undefined, reason })),
+      ]);
+      if (gated.at === undefined) {
+        abortReason = gated.reason;
+        options.gate.withdraw();
+        return await finish();
+      }
+      startNs = gated.at;
+    } else {
+      // A little ahead, so that every thread has the message before the instant comes.
+      startNs = process.hrtime.bigint() + 50_000_000n;
+    }
     broadcast({ type: "go", startNs });
 
     const publisherSlots = plan.clients.filter((c) => c.role === "publisher").map((c) => c.slot);
@@ -171,7 +214,10 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
         totals.errors += read(c.slot, COUNTER.errors);
       }
       const publishersDone = publisherSlots.every((s) => read(s, COUNTER.done) === 1);
-      if (publishersDone && drainStartMs === undefined) {
+      // A time-bounded run measures its whole window even when publishers finish early (a burst
+      // schedule's last burst, say): throughput is divided by that window.
+      const windowOver = !Number.isFinite(measureEndNs) || now >= measureEndNs;
+      if (publishersDone && windowOver && drainStartMs === undefined) {
         drainStartMs = Date.now();
         if (!Number.isFinite(measureEndNs)) {
           measureEndNs = now;

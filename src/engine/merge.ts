@@ -8,7 +8,6 @@ import type { ClientResult, IntervalSnapshot, LatencyKind, ThreadResult } from "
 import { LATENCY_KINDS } from "./protocol.js";
 import type { Counts, IntervalPoint, RunResult, Throughput } from "./result.js";
 
-/** Error kinds a consumer reports; every other kind is a publish error. */
 /** Error kinds a consumer counts; every other kind is a publisher's. */
 export const CONSUMER_ERROR_KINDS: ReadonlySet<string> = new Set(["foreignMessage", "ackFailed"]);
 
@@ -111,6 +110,7 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
     lateSends: sum(publishers.values(), (c) => c.lateSends),
     unsent: sum(publishers.values(), (c) => c.unsent),
     reconnects: threads.reduce((n, t) => n + t.reconnects, 0),
+    permissionViolations: threads.reduce((n, t) => n + (t.permissionViolations ?? 0), 0),
   };
 }
 

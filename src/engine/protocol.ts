@@ -110,6 +110,8 @@ export interface ThreadResult {
   histograms: Partial<Record<LatencyKind, string>>;
   errors: Record<string, number>;
   reconnects: number;
+  /** Publishes and subscriptions the server refused for want of permission. */
+  permissionViolations: number;
 }
 
 /**

@@ -40,6 +40,11 @@ export interface Counts {
   /** Due in the run but never sent: the open-loop generator fell more than a second behind. */
   unsent: number;
   reconnects: number;
+  /**
+   * Publishes and subscriptions the server refused for want of permission (a tenant reaching outside
+   * its subjects). Absent in results written before tenants existed.
+   */
+  permissionViolations?: number;
 }
 
 /** One second of the run, all threads merged. */
@@ -85,5 +90,18 @@ export interface RunResult {
   server?: ServerFigures;
   /** The profile's thresholds, checked against this run. */
   thresholds: ThresholdCheck[];
+  warnings: string[];
+  /** With tenants: each tenant's own figures (the top level holds them all together). */
+  tenants?: Record<string, TenantResult>;
+}
+
+/** One tenant's part of a run. */
+export interface TenantResult {
+  complete: boolean;
+  abortReason?: string;
+  measuredS: number;
+  throughput: Throughput;
+  counts: Counts;
+  latency: Partial<Record<LatencyKind, LatencyBlock>>;
   warnings: string[];
 }

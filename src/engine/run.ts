@@ -13,13 +13,14 @@ import { LocalCluster } from "../server/cluster.js";
 import { NatsServer } from "../server/launcher.js";
 import { MonitorClient, type Varz } from "../server/monitor.js";
 import { connectFailure, connectOptions, connectSpec } from "./connect-options.js";
-import { type CoordinateOutcome, coordinate, type Tick } from "./coordinator.js";
+import { type CoordinateOutcome, coordinate, type StartGate, type Tick } from "./coordinator.js";
 import { describeEnv } from "./env.js";
 import { setupJetStream, teardownJetStream } from "./jetstream-setup.js";
 import { mergeCounts, mergeIntervals, mergeLatency, mergeThroughput } from "./merge.js";
 import { buildPlan } from "./plan.js";
 import type { IntervalSnapshot } from "./protocol.js";
 import { RUN_SCHEMA, type RunResult, type ServerFigures } from "./result.js";
+import { runTenants } from "./tenants.js";
 import { collectWarnings } from "./warnings.js";
 
 export interface RunOptions {
@@ -72,32 +73,67 @@ async function sampleVarz(monitor: MonitorClient | undefined): Promise<Varz | un
   return monitor?.varz().catch(() => undefined);
 }
 
+/** Where a run's load goes: the servers, their monitoring URL, and whether benchline started them. */
+export interface Target {
+  servers: string[];
+  monitorUrl?: string;
+  embedded: boolean;
+  clusterSize: number;
+}
+
+/** One run's result, and the raw per-second snapshots that runs side by side merge together. */
+export interface RunOutcome {
+  result: RunResult;
+  snapshots: IntervalSnapshot[];
+  warmupNs: number;
+  measureEndNs: number;
+}
+
 export async function runProfile(
   loaded: LoadedProfile,
   options: RunOptions,
   events: RunEvents = {},
 ): Promise<RunResult> {
+  if (loaded.profile.tenants) return runTenants(loaded, options, events);
+  const profile = loaded.profile;
+  const servers = options.servers?.length ? options.servers : profile.servers;
+  if (servers.length > 0) {
+    const target = { servers, monitorUrl: options.monitorUrl, embedded: false, clusterSize: 1 };
+    return (await runOnServers(loaded, target, options, events)).result;
+  }
+  events.onPhase?.(
+    "server",
+    profile.stream && profile.stream.replicas > 1
+      ? "starting a 3-node nats-server cluster"
+      : "starting nats-server",
+  );
+  const started = await startEmbedded(profile);
+  try {
+    const target = {
+      servers: started.urls,
+      monitorUrl: started.monitorUrl,
+      embedded: true,
+      clusterSize: started.size,
+    };
+    return (await runOnServers(loaded, target, options, events)).result;
+  } finally {
+    await started.stop();
+  }
+}
+
+/** Sets up, runs and tears down one profile's load on servers that are already up. */
+export async function runOnServers(
+  loaded: LoadedProfile,
+  target: Target,
+  options: RunOptions,
+  events: RunEvents,
+  gate?: StartGate,
+): Promise<RunOutcome> {
   const profile = loaded.profile;
   const runId = randomBytes(3).toString("hex");
   const plan = buildPlan(profile, runId);
-  let servers = options.servers?.length ? options.servers : profile.servers;
-  const embedded = servers.length === 0;
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  let monitorUrl = options.monitorUrl;
-  let clusterSize = 1;
-  if (embedded) {
-    events.onPhase?.(
-      "server",
-      profile.stream && profile.stream.replicas > 1
-        ? "starting a 3-node nats-server cluster"
-        : "starting nats-server",
-    );
-    const started = await startEmbedded(profile);
-    servers = started.urls;
-    monitorUrl = started.monitorUrl;
-    stopEmbedded = started.stop;
-    clusterSize = started.size;
-  }
+  const { servers, embedded } = target;
+  let clusterSize = target.clusterSize;
   let nc: NatsConnection | undefined;
   let setup: Awaited<ReturnType<typeof setupJetStream>> | undefined;
   try {
@@ -116,7 +152,7 @@ export async function runProfile(
       events.onPhase?.("setup", `stream ${profile.stream?.name}`);
       setup = await setupJetStream(nc, profile.stream, plan.durables, loaded.path);
     }
-    const monitor = monitorUrl ? new MonitorClient(monitorUrl) : undefined;
+    const monitor = target.monitorUrl ? new MonitorClient(target.monitorUrl) : undefined;
     const before = await sampleVarz(monitor);
     const warmupNs = profile.warmupMs * 1e6;
     const measureEndNs =
@@ -135,6 +171,7 @@ export async function runProfile(
       signal: options.signal,
       onTick: events.onTick,
       onInterval: events.onInterval,
+      gate,
     });
     const after = await sampleVarz(monitor);
     const jsz = await monitor?.jsz().catch(() => undefined);
@@ -144,12 +181,15 @@ export async function runProfile(
       env: describeEnv(serverVersion, clusterSize, embedded),
       server: serverFigures(before, after, jsz),
     });
-    return result;
+    return { result, snapshots: outcome.intervals, warmupNs, measureEndNs: outcome.measureEndNs };
+  } catch (err) {
+    // Runs side by side must not wait at the start for one that will never come.
+    gate?.withdraw();
+    throw err;
   } finally {
     events.onPhase?.("teardown", "cleaning up");
     if (setup) await teardownJetStream(setup, profile.stream?.deleteAfter ?? true).catch(() => {});
     await nc?.close().catch(() => {});
-    await stopEmbedded?.();
   }
 }
 

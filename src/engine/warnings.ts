@@ -22,6 +22,10 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
   if (c.lost > 0) warnings.push(`${c.lost} acknowledged messages were never consumed`);
   if (c.duplicates > 0) warnings.push(`${c.duplicates} messages were delivered more than once`);
   if (c.reconnects > 0) warnings.push(`${c.reconnects} reconnects during the run`);
+  if (c.permissionViolations)
+    warnings.push(
+      `${c.permissionViolations} publishes or subscriptions were refused by the server for want of permission`,
+    );
   if (result.server && result.server.slowConsumersDuringRun > 0) {
     warnings.push(`the server flagged ${result.server.slowConsumersDuringRun} slow consumers`);
   }

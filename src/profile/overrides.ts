@@ -25,6 +25,8 @@ export function applyOverrides(profile: Profile, o: ProfileOverrides): Profile {
     }
     next.workers = o.workers;
   }
+  if (o.rate !== undefined && profile.tenants)
+    throw new UsageError("--rate: a profile of tenants sets each tenant's rates; edit them in the profile");
   if (o.rate !== undefined) {
     if (!(o.rate > 0) || o.rate > LIMITS.maxRatePerSec) {
       throw new UsageError(

@@ -18,6 +18,8 @@ export interface PublisherSpec {
   headers?: Record<string, string>;
   msgId: boolean;
   ackTimeoutMs: number;
+  /** Send at the rate for onMs at the start of every everyMs, nothing between (open loop). */
+  burst?: { onMs: number; everyMs: number };
 }
 
 /** A group of identical consumers. */
@@ -87,6 +89,18 @@ export interface ConnectionSpec {
   reconnectJitterMs: number;
 }
 
+/** One tenant: its account's credentials and its own load. */
+export interface TenantSpec {
+  name: string;
+  /** Subject prefix its users may publish and subscribe to on an embedded server. */
+  prefix: string;
+  auth?: AuthSpec;
+  stream?: StreamSpec;
+  publishers: PublisherSpec[];
+  consumers: ConsumerSpec[];
+  responders: ResponderSpec[];
+}
+
 /** A validated profile, ready to plan. */
 export interface Profile {
   name: string;
@@ -107,9 +121,21 @@ export interface Profile {
   drainMs: number;
   workers: number;
   connectionsPerWorker: number;
+  /** Tenants run side by side, each in its own account; the top-level load is then empty. */
+  tenants?: TenantSpec[];
   /** Absolute limits checked on every run and compare. */
   thresholds: Threshold[];
 }
 
 /** Bytes benchline writes at the start of every payload: intended send time, publisher id, sequence. */
 export const PAYLOAD_HEADER_BYTES = 16;
+
+/** Every publisher, consumer and responder of a profile, its tenants' included. */
+export function wholeLoad(profile: Profile): Pick<Profile, "publishers" | "consumers" | "responders"> {
+  const tenants = profile.tenants ?? [];
+  return {
+    publishers: [...profile.publishers, ...tenants.flatMap((t) => t.publishers)],
+    consumers: [...profile.consumers, ...tenants.flatMap((t) => t.consumers)],
+    responders: [...profile.responders, ...tenants.flatMap((t) => t.responders)],
+  };
+}

@@ -1,6 +1,6 @@
 /** The form of a profile that may be written to results and baselines: no secret's value survives. */
 import { hasEnvReference } from "./env.js";
-import type { Profile } from "./profile.js";
+import type { AuthSpec, Profile } from "./profile.js";
 
 export const REDACTED = "[redacted]";
 
@@ -14,18 +14,29 @@ export function redactUrl(url: string): string {
  * written as a ${ENV} reference is stored as the reference; any other secret as [redacted].
  */
 export function redactProfile(resolved: Profile, unsubstituted: Profile): Profile {
-  const keep = (raw: string | undefined) =>
-    raw === undefined ? undefined : hasEnvReference(raw) ? raw : REDACTED;
   return {
     ...resolved,
     servers: unsubstituted.servers.map(redactUrl),
-    auth: resolved.auth && {
-      token: keep(unsubstituted.auth?.token),
-      user: unsubstituted.auth?.user,
-      password: keep(unsubstituted.auth?.password),
-      // Paths, not secrets: where the seed or creds live may be kept, their contents are never read here.
-      nkeyFile: unsubstituted.auth?.nkeyFile,
-      credsFile: unsubstituted.auth?.credsFile,
-    },
+    auth: resolved.auth && redactAuth(unsubstituted.auth),
+    ...(resolved.tenants && {
+      tenants: resolved.tenants.map((t, i) => ({
+        ...t,
+        auth: t.auth && redactAuth(unsubstituted.tenants?.[i]?.auth),
+      })),
+    }),
+  };
+}
+
+/** Secrets as their ${ENV} reference or [redacted]; names and file paths kept. */
+function redactAuth(unsubstituted: AuthSpec | undefined): AuthSpec {
+  const keep = (raw: string | undefined) =>
+    raw === undefined ? undefined : hasEnvReference(raw) ? raw : REDACTED;
+  return {
+    token: keep(unsubstituted?.token),
+    user: unsubstituted?.user,
+    password: keep(unsubstituted?.password),
+    // Paths, not secrets: where the seed or creds live may be kept, their contents are never read here.
+    nkeyFile: unsubstituted?.nkeyFile,
+    credsFile: unsubstituted?.credsFile,
   };
 }

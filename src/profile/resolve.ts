@@ -35,7 +35,10 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
     }
   };
 
-  const publishers: PublisherSpec[] = input.publishers.map((p, i) => {
+  if (input.tenants) return resolveTenants(input, input.tenants, fallbackName, file);
+  if (!input.publishers) fail("publishers", "add at least one publisher (or tenants, each with its own)");
+
+  const publishers: PublisherSpec[] = input.publishers!.map((p, i) => {
     const at = `publishers[${i}]`;
     const range = typeof p.size === "object" ? p.size : { min: p.size, max: p.size };
     const sizeBytes = { min: bytes(range.min, `${at}.size`), max: bytes(range.max, `${at}.size`) };
@@ -52,6 +55,13 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
       );
     }
     if (sizeBytes.max < sizeBytes.min) fail(`${at}.size`, "max is below min");
+    const burst = p.burst && {
+      onMs: ms(p.burst.on, `${at}.burst.on`),
+      everyMs: ms(p.burst.every, `${at}.burst.every`),
+    };
+    if (burst && p.rate === "max") fail(`${at}.burst`, 'bursts need a rate in msgs/s, not "max"');
+    if (burst && !(burst.onMs > 0 && burst.onMs < burst.everyMs))
+      fail(`${at}.burst`, "on must be above zero and shorter than every");
     if (p.rate !== "max" && p.rate > LIMITS.maxRatePerSec) {
       fail(
         `${at}.rate`,
@@ -71,6 +81,7 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
       headers: p.headers,
       msgId: p.msgId,
       ackTimeoutMs: ms(p.ackTimeout, `${at}.ackTimeout`),
+      ...(burst && { burst }),
     };
   });
 
@@ -131,32 +142,117 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
   if (clients > LIMITS.maxClients)
     fail("publishers", `${clients} clients in all is more than ${LIMITS.maxClients}`);
 
-  const durationMs = ms(input.duration, "duration");
-  if (durationMs <= 0 && input.messages === undefined)
-    fail("duration", "must be above zero (or set messages)");
-  if (durationMs > LIMITS.maxDurationMs) fail("duration", "is longer than 7 days");
-
   const thresholds = Object.entries(input.thresholds ?? {}).map(([metric, text]) =>
     parseThreshold(metric, text, file),
   );
   const profile: Profile = {
+    ...resolveCommon(input, fallbackName, file),
+    stream,
+    publishers,
+    consumers,
+    responders: input.responders,
+    thresholds,
+  };
+  checkThresholdsProduced(profile, thresholds, file);
+  return profile;
+}
+
+type CommonFields = Omit<
+  Profile,
+  "stream" | "publishers" | "consumers" | "responders" | "tenants" | "thresholds"
+>;
+
+/** What every profile has whatever its load: names, servers, connection, timing, threads. */
+function resolveCommon(input: ProfileInput, fallbackName: string, file: string): CommonFields {
+  const ms = (value: string | number, path: string) => {
+    try {
+      return parseDurationMs(value, path);
+    } catch (err) {
+      throw new UsageError(`${file}: ${path}: ${(err as Error).message.replace(`${path}: `, "")}`);
+    }
+  };
+  const durationMs = ms(input.duration, "duration");
+  if (durationMs <= 0 && input.messages === undefined)
+    throw new UsageError(`${file}: duration: must be above zero (or set messages)`);
+  if (durationMs > LIMITS.maxDurationMs) throw new UsageError(`${file}: duration: is longer than 7 days`);
+  return {
     name: input.name ?? fallbackName,
     description: input.description,
     servers:
       input.servers === undefined ? [] : Array.isArray(input.servers) ? input.servers : [input.servers],
     ...resolveConnection(input, file),
-    stream,
-    publishers,
-    consumers,
-    responders: input.responders,
     warmupMs: ms(input.warmup, "warmup"),
     durationMs,
     messages: input.messages,
     drainMs: ms(input.drain, "drain"),
     workers: input.workers ?? Math.max(1, cpus().length),
     connectionsPerWorker: input.connectionsPerWorker,
+  };
+}
+
+/**
+ * A profile of tenants: each tenant's load is resolved as a profile of its own (same timing, its own
+ * stream, publishers and consumers), and problems are reported at their path under tenants[i].
+ */
+function resolveTenants(
+  input: ProfileInput,
+  tenants: NonNullable<ProfileInput["tenants"]>,
+  fallbackName: string,
+  file: string,
+): Profile {
+  const misplaced =
+    (["publishers", "stream"] as const).find((k) => input[k] !== undefined) ??
+    (input.consumers.length ? "consumers" : input.responders.length ? "responders" : undefined);
+  if (misplaced)
+    throw new UsageError(
+      `${file}: ${misplaced}: with tenants, the load goes inside each tenant; move it there`,
+    );
+  const names = new Set<string>();
+  const resolved = tenants.map((t, i) => {
+    if (names.has(t.name)) throw new UsageError(`${file}: tenants[${i}].name: ${t.name} is used twice`);
+    names.add(t.name);
+    let sub: Profile;
+    try {
+      sub = resolveProfile(
+        {
+          ...input,
+          tenants: undefined,
+          auth: t.auth,
+          stream: t.stream,
+          publishers: t.publishers,
+          consumers: t.consumers,
+          responders: t.responders,
+          thresholds: undefined,
+        },
+        fallbackName,
+        file,
+      );
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      throw new UsageError(err.message.replace(`${file}: `, `${file}: tenants[${i}].`));
+    }
+    return {
+      name: t.name,
+      prefix: t.prefix ?? t.name,
+      auth: sub.auth,
+      stream: sub.stream,
+      publishers: sub.publishers,
+      consumers: sub.consumers,
+      responders: sub.responders,
+    };
+  });
+  const thresholds = Object.entries(input.thresholds ?? {}).map(([metric, text]) =>
+    parseThreshold(metric, text, file),
+  );
+  const profile: Profile = {
+    ...resolveCommon(input, fallbackName, file),
+    publishers: [],
+    consumers: [],
+    responders: [],
+    tenants: resolved,
     thresholds,
   };
+  // Thresholds judge the tenants' load taken together.
   checkThresholdsProduced(profile, thresholds, file);
   return profile;
 }

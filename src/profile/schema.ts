@@ -60,6 +60,15 @@ export const publisherSchema = z
     ackTimeout: duration
       .default("5s")
       .describe("how long to wait for a PubAck or reply before counting a timeout"),
+    burst: z
+      .strictObject({
+        on: duration.describe("how long each burst sends at the rate"),
+        every: duration.describe("how often a burst starts"),
+      })
+      .optional()
+      .describe(
+        "send in bursts: at RATE for ON, at the start of every EVERY, silent between (open loop only)",
+      ),
   })
   .describe("a group of identical publishers");
 
@@ -92,6 +101,33 @@ export const responderSchema = z
   })
   .describe("responders that echo requests back");
 
+/** One way to authenticate; secrets as ${ENV} references. */
+export const authSchema = z.strictObject({
+  token: z.string().optional(),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  nkey: z.string().optional().describe("file holding an nkey seed (SU...); relative to this profile"),
+  creds: z.string().optional().describe("creds file (user JWT and seed); relative to this profile"),
+});
+
+export const tenantSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, - and _"),
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, "one subject token")
+      .optional()
+      .describe("the subject prefix the tenant's users may use (default: its name)"),
+    auth: authSchema
+      .optional()
+      .describe("the tenant's credentials on a named server; an embedded server makes its own"),
+    stream: streamSchema.optional(),
+    publishers: z.array(publisherSchema).min(1),
+    consumers: z.array(consumerSchema).default([]),
+    responders: z.array(responderSchema).default([]),
+  })
+  .describe("one tenant: an account of its own");
+
 export const profileSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -104,14 +140,7 @@ export const profileSchema = z
       .union([z.string(), z.array(z.string()).min(1)])
       .optional()
       .describe("server URLs; none: benchline starts its own"),
-    auth: z
-      .strictObject({
-        token: z.string().optional(),
-        user: z.string().optional(),
-        password: z.string().optional(),
-        nkey: z.string().optional().describe("file holding an nkey seed (SU...); relative to this profile"),
-        creds: z.string().optional().describe("creds file (user JWT and seed); relative to this profile"),
-      })
+    auth: authSchema
       .optional()
       .describe("credentials; write secrets as environment references ($" + "{ENV_VAR}), never inline"),
     tls: z
@@ -141,9 +170,14 @@ export const profileSchema = z
       .optional()
       .describe("connection name, connect timeout and reconnect settings"),
     stream: streamSchema.optional(),
-    publishers: z.array(publisherSchema).min(1),
+    publishers: z.array(publisherSchema).min(1).optional().describe("required unless tenants are given"),
     consumers: z.array(consumerSchema).default([]),
     responders: z.array(responderSchema).default([]),
+    tenants: z
+      .array(tenantSchema)
+      .min(1)
+      .optional()
+      .describe("isolated accounts, each with its own credentials, stream and load, run side by side"),
     warmup: duration.default("1s").describe("measured, then discarded"),
     duration: duration.default("10s").describe("the measured phase"),
     messages: z

@@ -3,6 +3,7 @@ import type { RunResult } from "../engine/result.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import { formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
+import { tenantRows } from "./tenant-rows.js";
 
 const row = (cells: Array<string | number>) => `| ${cells.join(" | ")} |`;
 
@@ -61,6 +62,17 @@ export function renderMarkdown(result: RunResult): string {
       c.unsent,
     ]),
   );
+  const tenants = tenantRows(result);
+  if (tenants) {
+    lines.push(
+      "",
+      "## Tenants",
+      "",
+      row(tenants.head),
+      row(tenants.head.map((_, i) => (i === 0 ? "---" : "---:"))),
+    );
+    for (const r of tenants.rows) lines.push(row(r));
+  }
   if (result.thresholds.length > 0) {
     lines.push(
       "",

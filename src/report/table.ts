@@ -4,6 +4,7 @@ import type { RunResult } from "../engine/result.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
+import { tenantRows } from "./tenant-rows.js";
 
 const plain = { head: [], border: [], compact: true };
 
@@ -43,9 +44,16 @@ export function renderTable(result: RunResult): string {
     ["publish errors", errors],
     ["late sends (> 2 ms) / never sent", `${c.lateSends} / ${c.unsent}`],
   );
+  if (c.permissionViolations) counts.push(["permission violations", String(c.permissionViolations)]);
   const parts = [head, tput.toString()];
   if (Object.keys(result.latency).length > 0) parts.push(renderLatencyTable(result.latency));
   parts.push(counts.toString());
+  const tenants = tenantRows(result);
+  if (tenants) {
+    const t = new Table({ head: tenants.head, style: plain });
+    t.push(...tenants.rows);
+    parts.push(t.toString());
+  }
   if (result.thresholds.length > 0) {
     const t = new Table({ head: ["threshold", "limit", "actual", ""], style: plain });
     for (const c of result.thresholds)

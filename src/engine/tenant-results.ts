@@ -1,0 +1,115 @@
+/**
+ * One result from tenants' runs side by side: each tenant's figures on their own under `tenants`, and at
+ * the top level all of them together (counts summed, histograms merged, never percentiles averaged).
+ */
+import { evaluateThresholds } from "../baseline/thresholds.js";
+import { mergeEncoded, summarize } from "../metrics/histogram.js";
+import type { LoadedProfile } from "../profile/loader.js";
+import type { TenantSpec } from "../profile/profile.js";
+import { mergeIntervals } from "./merge.js";
+import { LATENCY_KINDS } from "./protocol.js";
+import type { Counts, RunResult, TenantResult, Throughput } from "./result.js";
+import type { RunOutcome } from "./run.js";
+import { collectWarnings } from "./warnings.js";
+
+/** Thread numbers of tenant i's snapshots are shifted by this much, so runs' threads never collide. */
+const THREADS_PER_TENANT = 10_000;
+
+export function sumCounts(all: Counts[]): Counts {
+  const sum = (f: (c: Counts) => number) => all.reduce((n, c) => n + f(c), 0);
+  const mergeMaps = (f: (c: Counts) => Record<string, number>) => {
+    const out: Record<string, number> = {};
+    for (const c of all) for (const [k, v] of Object.entries(f(c))) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  return {
+    published: sum((c) => c.published),
+    acked: sum((c) => c.acked),
+    consumed: sum((c) => c.consumed),
+    publishErrors: mergeMaps((c) => c.publishErrors),
+    consumerErrors: mergeMaps((c) => c.consumerErrors),
+    redeliveries: sum((c) => c.redeliveries),
+    duplicates: sum((c) => c.duplicates),
+    gaps: sum((c) => c.gaps),
+    lost: sum((c) => c.lost),
+    lateSends: sum((c) => c.lateSends),
+    unsent: sum((c) => c.unsent),
+    reconnects: sum((c) => c.reconnects),
+    permissionViolations: sum((c) => c.permissionViolations ?? 0),
+  };
+}
+
+function sumThroughput(all: Throughput[]): Throughput {
+  const sum = (f: (t: Throughput) => number) => Math.round(all.reduce((n, t) => n + f(t), 0) * 10) / 10;
+  return {
+    publishedPerSec: sum((t) => t.publishedPerSec),
+    consumedPerSec: sum((t) => t.consumedPerSec),
+    publishedBytesPerSec: sum((t) => t.publishedBytesPerSec),
+    consumedBytesPerSec: sum((t) => t.consumedBytesPerSec),
+  };
+}
+
+function mergeLatencyBlocks(results: RunResult[]): RunResult["latency"] {
+  const latency: RunResult["latency"] = {};
+  for (const kind of LATENCY_KINDS) {
+    const encoded = results.flatMap((r) => (r.latency[kind]?.count ? [r.latency[kind]!.hdr] : []));
+    if (encoded.length === 0) continue;
+    const h = mergeEncoded(encoded);
+    latency[kind] = summarize(h);
+    h.destroy();
+  }
+  return latency;
+}
+
+export function combineTenants(
+  loaded: LoadedProfile,
+  tenants: TenantSpec[],
+  outcomes: RunOutcome[],
+): RunResult {
+  const results = outcomes.map((o) => o.result);
+  const first = results[0]!;
+  const snapshots = outcomes.flatMap((o, i) =>
+    o.snapshots.map((s) => ({ ...s, thread: s.thread + i * THREADS_PER_TENANT })),
+  );
+  const incomplete = results.find((r) => !r.complete);
+  const combined: RunResult = {
+    ...first,
+    complete: incomplete === undefined,
+    ...(incomplete && { abortReason: incomplete.abortReason }),
+    profile: loaded.stored,
+    startedAt: results.map((r) => r.startedAt).sort()[0]!,
+    durationS: Math.max(...results.map((r) => r.durationS)),
+    measuredS: Math.min(...results.map((r) => r.measuredS)),
+    throughput: sumThroughput(results.map((r) => r.throughput)),
+    counts: sumCounts(results.map((r) => r.counts)),
+    latency: mergeLatencyBlocks(results),
+    intervals: mergeIntervals(
+      snapshots,
+      outcomes[0]!.warmupNs,
+      Math.min(...outcomes.map((o) => o.measureEndNs)),
+    ),
+    thresholds: [],
+    warnings: [],
+    tenants: Object.fromEntries(
+      tenants.map((t, i): [string, TenantResult] => {
+        const r = results[i]!;
+        return [
+          t.name,
+          {
+            complete: r.complete,
+            ...(r.abortReason !== undefined && { abortReason: r.abortReason }),
+            measuredS: r.measuredS,
+            throughput: r.throughput,
+            counts: r.counts,
+            latency: r.latency,
+            warnings: r.warnings,
+          },
+        ];
+      }),
+    ),
+  };
+  if (!combined.abortReason) delete combined.abortReason;
+  combined.thresholds = evaluateThresholds(combined, loaded.profile.thresholds);
+  combined.warnings = collectWarnings(combined, loaded.profile);
+  return combined;
+}
