@@ -1,4 +1,5 @@
 /** `benchline baseline record|show`: K runs of a profile kept as one baseline file; its medians and spreads. */
+import { dirname } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { BASELINE_SCHEMA, type Baseline, profileHash, summarizeRun } from "../baseline/format.js";
 import { readBaseline, writeBaseline } from "../baseline/store.js";
@@ -33,6 +34,8 @@ async function record(args: RecordArgs): Promise<void> {
   if (!args.out.endsWith(".json")) throw new UsageError(`--out ${args.out}: a baseline file ends in .json`);
   const loaded = await loadWithOverrides(args.profile, { duration: args.duration, rate: args.rate }, args);
   await ensureWritableDir(args.artifacts, "artifacts dir");
+  // Checked before the runs, not after them: minutes of load should not end in "cannot write".
+  await ensureWritableDir(dirname(args.out), "baseline dir (--out)");
   // Nothing is written to --out until every run is complete: a baseline holds complete runs only.
   const runs = await runRepeatedly(loaded, {
     count: args.repeat,

@@ -1,5 +1,6 @@
 /** The connection flags (and NATS_* environment) that every command putting load on a server takes. */
 import type { Argv } from "yargs";
+import { UsageError } from "../errors.js";
 import { applyConnectionFlags, type ConnectionFlags, connectionFlagsWithEnv } from "../profile/connection.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import { REDACTED, redactUrl } from "../profile/redact.js";
@@ -87,6 +88,22 @@ export function serverList(values: string[] | string | undefined): string[] | un
   return list.length ? list : undefined;
 }
 
+/** A server URL nats.js can dial, or a one-line error naming the bad one. */
+export function checkServerUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url.includes("://") ? url : `nats://${url}`);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !parsed.hostname)
+    throw new UsageError(`server URL "${redactUrl(url)}" is not valid; write it as nats://host:4222`);
+  if (parsed.protocol !== "nats:" && parsed.protocol !== "tls:")
+    throw new UsageError(
+      `server URL "${redactUrl(url)}": benchline speaks the NATS protocol; use nats://host:4222 (or tls://)`,
+    );
+}
+
 /**
  * The profile with the connection flags and environment applied, to run; and its stored form, with
  * secrets given by flag or environment as "[redacted]" and URLs stripped of user:password.
@@ -98,6 +115,7 @@ export function applyConnection(
 ): LoadedProfile {
   const flags = connectionFlagsWithEnv(args, env);
   const servers = serverList(args.server) ?? serverList(env.NATS_URL);
+  for (const url of servers ?? loaded.profile.servers) checkServerUrl(url);
   const profile = applyConnectionFlags(loaded.profile, flags, (v) => v);
   const stored = applyConnectionFlags(loaded.stored, flags, () => REDACTED);
   return {
