@@ -96,7 +96,7 @@ export function checkServerUrl(url: string): void {
   } catch {
     parsed = undefined;
   }
-  if (!parsed || !parsed.hostname)
+  if (!parsed?.hostname)
     throw new UsageError(`server URL "${redactUrl(url)}" is not valid; write it as nats://host:4222`);
   if (parsed.protocol !== "nats:" && parsed.protocol !== "tls:")
     throw new UsageError(
