@@ -47,7 +47,7 @@ export function parseProfileText(
   let doc: unknown;
   try {
     doc =
-      extname(file).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+      extname(file).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, logLevel: "error" });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];
