@@ -9,6 +9,7 @@ import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/p
 import { deliveryCount } from "./ack-reply.js";
 import { BitSet } from "./bitset.js";
 import { readIntendedNs, readUint32 } from "./payload.js";
+import { RawPull } from "./raw-pull.js";
 import type { ThreadRecorder } from "./recorder.js";
 
 type ConsumerTask = Extract<ClientTask, { role: "consumer" }>;
@@ -20,6 +21,8 @@ export class Consumer {
   private readonly trackGaps: boolean;
   private sub: Subscription | undefined;
   private messages: ConsumerMessages | undefined;
+  private raw: RawPull | undefined;
+  private lastUnackedReply: string | undefined;
   private started = false;
   private sinceAck = 0;
   private lastUnacked: JsMsg | undefined;
@@ -50,7 +53,21 @@ export class Consumer {
     }
     const js = jetstream(this.nc);
     const onJs = (m: JsMsg) => this.onJsMessage(m);
-    if (spec.kind === "pull") {
+    if (spec.kind === "pull" && !spec.doubleAck) {
+      // The fast path: plain pull requests and acks (raw-pull.ts). Double acks need nats.js's ackAck.
+      await js.consumers.get(this.stream!, this.task.durable!); // fails here, not silently, when it is missing
+      this.raw = new RawPull(
+        this.nc,
+        this.stream!,
+        this.task.durable!,
+        spec.batch,
+        (data, reply) => this.onRawMessage(data, reply),
+        (code) => {
+          if (code !== 408) this.rec.error(this.task.slot, `pull${code}`);
+        },
+      );
+      this.raw.start();
+    } else if (spec.kind === "pull") {
       const c = await js.consumers.get(this.stream!, this.task.durable!);
       this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
     } else if (spec.kind === "push") {
@@ -72,6 +89,8 @@ export class Consumer {
   async stop(): Promise<ClientResult> {
     try {
       if (this.lastUnacked) this.lastUnacked.ack();
+      if (this.lastUnackedReply) this.nc.publish(this.lastUnackedReply);
+      this.raw?.stop();
       this.sub?.unsubscribe();
       this.messages?.stop();
     } catch {
@@ -113,6 +132,27 @@ export class Consumer {
     } else {
       m.ack();
     }
+  }
+
+  /** A delivery of the raw pull path: an empty publish to its reply subject is the ack. */
+  private onRawMessage(data: Uint8Array, reply: string): void {
+    const policy = this.task.spec.ackPolicy;
+    if (policy === "none") {
+      this.onMessage(data, false);
+      return;
+    }
+    this.onMessage(data, deliveryCount(reply) > 1);
+    if (policy === "all") {
+      // Ack policy all acks everything up to a message: one ack a batch, and the last one at stop.
+      this.lastUnackedReply = reply;
+      if (++this.sinceAck >= this.task.spec.batch) {
+        this.nc.publish(reply);
+        this.sinceAck = 0;
+        this.lastUnackedReply = undefined;
+      }
+      return;
+    }
+    this.nc.publish(reply);
   }
 
   private onMessage(data: Uint8Array, redelivered: boolean): void {

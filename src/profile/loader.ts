@@ -47,7 +47,9 @@ export function parseProfileText(
   let doc: unknown;
   try {
     doc =
-      extname(file).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, logLevel: "error" });
+      extname(file).toLowerCase() === ".json"
+        ? JSON.parse(text)
+        : parseYaml(text, { prettyErrors: true, logLevel: "error" });
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];

@@ -1,0 +1,83 @@
+/**
+ * A JetStream pull consumer spoken in plain NATS, as the publish fast path is: pull requests published to
+ * $JS.API.CONSUMER.MSG.NEXT with one inbox subscription for every delivery, acks published to each
+ * message's reply subject. nats.js's consume() builds a JsMsg per message and runs its own bookkeeping;
+ * this keeps only what a benchmark needs. The protocol is the server's documented pull API: a request
+ * { batch, expires }, deliveries with a $JS.ACK reply, status messages (no reply) for the rest.
+ */
+import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+
+/** Pull requests expire on the server after this long; a 408 says so and the batch is asked for again. */
+const EXPIRES_NS = 30e9;
+/**
+ * A request the server forgot (a reconnect drops it, and no 408 ever comes) would stall the consumer:
+ * after this long without a delivery, ask afresh.
+ */
+const IDLE_REPULL_MS = 2000;
+
+export class RawPull {
+  private sub: Subscription | undefined;
+  /** Messages asked for and neither delivered nor expired. */
+  private pending = 0;
+  private stopped = false;
+  private inbox = "";
+  private lastDeliveryMs = Date.now();
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly subject: string;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    stream: string,
+    durable: string,
+    private readonly batch: number,
+    private readonly onDelivery: (data: Uint8Array, reply: string) => void,
+    private readonly onStatus: (code: number) => void,
+  ) {
+    this.subject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`;
+  }
+
+  start(): void {
+    const inbox = createInbox();
+    this.sub = this.nc.subscribe(inbox, { callback: (_err, msg) => this.onMsg(msg) });
+    this.inbox = inbox;
+    this.pull(this.batch);
+    this.watchdog = setInterval(() => {
+      if (Date.now() - this.lastDeliveryMs < IDLE_REPULL_MS) return;
+      this.pending = 0;
+      this.pull(this.batch);
+    }, IDLE_REPULL_MS);
+    this.watchdog.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.watchdog);
+    this.sub?.unsubscribe();
+  }
+
+  private pull(n: number): void {
+    if (this.stopped || n <= 0) return;
+    this.pending += n;
+    this.nc.publish(this.subject, JSON.stringify({ batch: n, expires: EXPIRES_NS }), { reply: this.inbox });
+  }
+
+  private onMsg(msg: Msg): void {
+    if (msg.reply) {
+      this.pending--;
+      this.lastDeliveryMs = Date.now();
+      this.onDelivery(msg.data, msg.reply);
+    } else {
+      // A status: 408 (the request expired) and 409 (the server ended it) give back what it still owed;
+      // 100 is a heartbeat.
+      const code = msg.headers?.code ?? 0;
+      if (code === 100) return;
+      if (code === 408 || code === 409) {
+        const owed = Number(msg.headers?.get("Nats-Pending-Messages") || 0);
+        this.pending = Math.max(0, this.pending - (owed || this.pending));
+      }
+      this.onStatus(code);
+    }
+    // Ask again once half the batch has come, so the server always has the next batch in hand.
+    if (this.pending <= this.batch / 2) this.pull(this.batch - this.pending);
+  }
+}
