@@ -81,6 +81,24 @@ describe("benchline run: workloads against a real nats-server", () => {
     expect(result.latency.pubAck!.p99Us).toBeGreaterThanOrEqual(result.latency.pubAckRaw!.p50Us);
   });
 
+  it("the raw pull path acks under each policy: a small maxAckPending would stall it otherwise", async () => {
+    await using dir = await tempDir();
+    // Three durables on one stream: each group must receive every message once. With maxAckPending 50,
+    // a consumer whose acks did not reach the server would stop after 50 messages.
+    const profile = await writeProfile(
+      dir.path,
+      "rawpull",
+      `stream: {name: T_RAW, subjects: ["t.raw.>"], storage: memory}\npublishers:\n  - {mode: jetstream, subject: t.raw.a, rate: 3000}\nconsumers:\n  - {kind: pull, count: 2, ackPolicy: explicit, maxAckPending: 50, batch: 20}\n  - {kind: pull, ackPolicy: all, maxAckPending: 50, batch: 20}\n  - {kind: pull, ackPolicy: none, batch: 100}\nworkers: 2\n${short}`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    const c = result.counts;
+    expect(c.acked).toBe(c.published);
+    expect(c.published).toBeGreaterThan(3000);
+    expect(c.consumed).toBe(3 * c.acked);
+    expect([c.lost, c.duplicates, c.redeliveries]).toEqual([0, 0, 0]);
+    expect(c.consumerErrors).toEqual({});
+  });
+
   it("JetStream push and ordered consumers each receive the whole stream", async () => {
     await using dir = await tempDir();
     const profile = await writeProfile(
