@@ -142,6 +142,18 @@ describe("benchline run: workloads against a real nats-server", () => {
     expect(result.measuredS).toBeLessThan(1.2);
   });
 
+  it("a closed-loop message-count run sends exactly that many, none before the start instant", async () => {
+    await using dir = await tempDir();
+    const profile = await writeProfile(
+      dir.path,
+      "countmax",
+      `stream: {name: T_CMAX, subjects: ["t.cmax.>"], storage: memory}\npublishers:\n  - {mode: jetstream, subject: t.cmax.a, count: 2, rate: max}\nmessages: 20000\nwarmup: 0s\ndrain: 1s\nworkers: 2\n`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    expect(result.counts.published).toBe(20000);
+    expect(result.latency.pubAck!.count).toBe(20000);
+  });
+
   it("an open-loop rate the generator cannot hold shows the shortfall, not the target", async () => {
     await using dir = await tempDir();
     const profile = await writeProfile(

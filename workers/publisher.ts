@@ -99,6 +99,10 @@ export class Publisher {
     }
     this.reportTimer = setInterval(() => this.reportCounts(), 50);
     try {
+      // "go" arrives a little before the common start instant; closed loop must not begin before it
+      // (open loop never does: its first intended send time is the instant itself).
+      // Timers may wake a fraction of a millisecond early, so check the clock, not the timer.
+      while (this.rec.relNow() < 0) await sleep(Math.max(1, Math.ceil(-this.rec.relNow() / 1e6)));
       if (this.task.ratePerSec === "max") await this.runClosedLoop();
       else await this.runOpenLoop(this.task.ratePerSec);
       await this.awaitOutstanding();
