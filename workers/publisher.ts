@@ -179,8 +179,10 @@ export class Publisher {
         burst++;
       }
       this.reportCounts();
-      if (this.spec.mode === "core") {
-        // Core has no acks: a PING/PONG round trip every window keeps the client's buffer bounded.
+      if (this.spec.mode === "core" && this.inFlight >= this.spec.maxInFlight) {
+        // Core has no acks: a PING/PONG round trip every window of maxInFlight messages keeps the
+        // client's buffer bounded. (Once a flush a burst made the window 3 x 256 messages, not
+        // 3 x maxInFlight, and left the publisher waiting on PONGs.)
         await this.coreBackpressure();
       } else if (this.inFlight >= this.spec.maxInFlight) {
         await this.windowOpened();
