@@ -29,8 +29,15 @@ export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
+/**
+ * Decoding as "packed" allocates only the buckets that hold counts: a 32-bit decode allocates the whole
+ * counts array (about 70 KB here) per histogram, and merging a long run's per-second snapshots made
+ * hundreds of those at once: peak memory that grew with run length.
+ */
+const DECODE_AS = "packed" as const;
+
 export function decodeHistogram(encoded: string): Histogram {
-  const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  const decoded = hdr.decodeFromCompressedBase64(encoded, DECODE_AS, false);
   // Decoded histograms take their range from the encoding; re-home into the shared configuration.
   const h = createHistogram();
   h.add(decoded);
@@ -42,7 +49,7 @@ export function decodeHistogram(encoded: string): Histogram {
 export function mergeEncoded(encoded: Iterable<string>): Histogram {
   const total = createHistogram();
   for (const e of encoded) {
-    const h = hdr.decodeFromCompressedBase64(e, 32, false);
+    const h = hdr.decodeFromCompressedBase64(e, DECODE_AS, false);
     total.add(h);
     h.destroy();
   }

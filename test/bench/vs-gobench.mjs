@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Measures benchline's generated load side by side with gobench (the official Go client) on one
 // nats-server in one run, plus what recording histograms costs and whether memory grows with run length.
-// Usage: npm run build && node test/bench/vs-gobench.mjs [--gobench /tmp/gobench] [--rounds 3] [--skip-memory]
+// Usage: npm run build && node test/bench/vs-gobench.mjs [--gobench /tmp/gobench] [--rounds 3] [--skip-memory | --only-memory]
 // Build gobench first: ../shared/tools/gobench/build.sh /tmp/gobench. gobench always publishes to
 // gobench.js, so its runs share one stream name (GOBENCH), which it deletes before each jspub.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -15,6 +15,7 @@ const { values: args } = parseArgs({
     gobench: { type: "string", default: "/tmp/gobench" },
     rounds: { type: "string", default: "3" },
     "skip-memory": { type: "boolean", default: false },
+    "only-memory": { type: "boolean", default: false },
   },
 });
 const rounds = Number(args.rounds);
@@ -51,112 +52,140 @@ duration: 4s
 drain: 2s
 `;
 
-const server = await NatsServer.start({ jsMaxFileBytes: 8 * 1024 ** 3 });
-const url = server.clientUrl;
-const rows = [];
-try {
-  // 1. JetStream publish at max rate, the same window (2000) for both.
-  const jsGo = [];
-  const jsBl = [];
-  for (let r = 0; r < rounds; r++) {
-    jsGo.push(
-      gobench(url, "-mode", "jspub", "-n", "400000", "-size", "128", "-window", "2000", "-stream", "GOBENCH"),
-    );
-    jsBl.push((await bench(jsPublish(`BLPUB${r}`), [url])).throughput.publishedPerSec);
-  }
-  rows.push(["JetStream publish, max rate (msgs/s)", median(jsBl), median(jsGo), 1.0]);
+if (!args["only-memory"]) await versusGobench();
 
-  // 2. JetStream pull consume of a pre-filled stream (file, R1), batch 500, no acks.
-  const fetchGo = [];
-  const fetchBl = [];
-  for (let r = 0; r < rounds; r++) {
-    gobench(url, "-mode", "jspub", "-n", "1000000", "-size", "128", "-window", "2000", "-stream", "GOBENCH");
-    fetchGo.push(
+async function versusGobench() {
+  const server = await NatsServer.start({ jsMaxFileBytes: 8 * 1024 ** 3 });
+  const url = server.clientUrl;
+  const rows = [];
+  try {
+    // 1. JetStream publish at max rate, the same window (2000) for both.
+    const jsGo = [];
+    const jsBl = [];
+    for (let r = 0; r < rounds; r++) {
+      jsGo.push(
+        gobench(
+          url,
+          "-mode",
+          "jspub",
+          "-n",
+          "400000",
+          "-size",
+          "128",
+          "-window",
+          "2000",
+          "-stream",
+          "GOBENCH",
+        ),
+      );
+      jsBl.push((await bench(jsPublish(`BLPUB${r}`), [url])).throughput.publishedPerSec);
+    }
+    rows.push(["JetStream publish, max rate (msgs/s)", median(jsBl), median(jsGo), 1.0]);
+
+    // 2. JetStream pull consume of a pre-filled stream (file, R1), batch 500, no acks.
+    const fetchGo = [];
+    const fetchBl = [];
+    for (let r = 0; r < rounds; r++) {
       gobench(
         url,
         "-mode",
-        "jsfetch",
+        "jspub",
         "-n",
         "1000000",
         "-size",
         "128",
-        "-batch",
-        "500",
+        "-window",
+        "2000",
         "-stream",
         "GOBENCH",
-      ),
-    );
-    const fill = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], storage: file, deleteAfter: false}
-publishers: [{mode: jetstream, subject: bl.fetch${r}.m, rate: max, maxInFlight: 2000, size: 128}]
-workers: 1
-warmup: 0s
-messages: 2000000
-drain: 1s
-`;
-    await bench(fill, [url]);
-    // 2M messages outlast the 3 s window (1M did not: the consumer emptied it early and the rate read
-    // as 1M / 3 s), so the window sees the consumer at full speed.
-    const drain = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], purge: false, deleteAfter: true}
-publishers: [{mode: core, subject: bl.idle, rate: 1, size: 128}]
-consumers: [{kind: pull, deliver: all, ackPolicy: none, batch: 500}]
-workers: 1
-warmup: 0s
-duration: 3s
-drain: 0s
-`;
-    fetchBl.push((await bench(drain, [url])).throughput.consumedPerSec);
-  }
-  rows.push(["JetStream pull consume (msgs/s)", median(fetchBl), median(fetchGo), 0.9]);
+      );
+      fetchGo.push(
+        gobench(
+          url,
+          "-mode",
+          "jsfetch",
+          "-n",
+          "1000000",
+          "-size",
+          "128",
+          "-batch",
+          "500",
+          "-stream",
+          "GOBENCH",
+        ),
+      );
+      const fill = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], storage: file, deleteAfter: false}
+  publishers: [{mode: jetstream, subject: bl.fetch${r}.m, rate: max, maxInFlight: 2000, size: 128}]
+  workers: 1
+  warmup: 0s
+  messages: 2000000
+  drain: 1s
+  `;
+      await bench(fill, [url]);
+      // 2M messages outlast the 3 s window (1M did not: the consumer emptied it early and the rate read
+      // as 1M / 3 s), so the window sees the consumer at full speed.
+      const drain = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], purge: false, deleteAfter: true}
+  publishers: [{mode: core, subject: bl.idle, rate: 1, size: 128}]
+  consumers: [{kind: pull, deliver: all, ackPolicy: none, batch: 500}]
+  workers: 1
+  warmup: 0s
+  duration: 3s
+  drain: 0s
+  `;
+      fetchBl.push((await bench(drain, [url])).throughput.consumedPerSec);
+    }
+    rows.push(["JetStream pull consume (msgs/s)", median(fetchBl), median(fetchGo), 0.9]);
 
-  // 3. Core publish with one subscriber: received msgs/s.
-  const coreGo = [];
-  const coreBl = [];
-  for (let r = 0; r < rounds; r++) {
-    coreGo.push(gobench(url, "-mode", "pubsub", "-n", "2000000", "-size", "128"));
-    coreBl.push((await bench(corePubSub, [url])).throughput.consumedPerSec);
-  }
-  rows.push(["core publish + 1 subscriber (msgs/s received)", median(coreBl), median(coreGo), 0.5]);
-  // The same load from nats.js alone, no benchline: the ceiling any nats.js tool can reach here.
-  const ceiling = [];
-  for (let r = 0; r < rounds; r++) {
-    const out = execFileSync(
-      process.execPath,
-      [new URL("./natsjs-ceiling.mjs", import.meta.url).pathname, url],
-      {
-        encoding: "utf8",
-      },
-    );
-    ceiling.push(Number(/received_per_sec=(\d+)/.exec(out)[1]));
-  }
-  rows.push(["  bare nats.js, same load, no benchline (ceiling)", median(ceiling), median(coreGo), 0.5]);
+    // 3. Core publish with one subscriber: received msgs/s.
+    const coreGo = [];
+    const coreBl = [];
+    for (let r = 0; r < rounds; r++) {
+      coreGo.push(gobench(url, "-mode", "pubsub", "-n", "2000000", "-size", "128"));
+      coreBl.push((await bench(corePubSub, [url])).throughput.consumedPerSec);
+    }
+    rows.push(["core publish + 1 subscriber (msgs/s received)", median(coreBl), median(coreGo), 0.5]);
+    // The same load from nats.js alone, no benchline: the ceiling any nats.js tool can reach here.
+    const ceiling = [];
+    for (let r = 0; r < rounds; r++) {
+      const out = execFileSync(
+        process.execPath,
+        [new URL("./natsjs-ceiling.mjs", import.meta.url).pathname, url],
+        {
+          encoding: "utf8",
+        },
+      );
+      ceiling.push(Number(/received_per_sec=(\d+)/.exec(out)[1]));
+    }
+    rows.push(["  bare nats.js, same load, no benchline (ceiling)", median(ceiling), median(coreGo), 0.5]);
 
-  // 4. Cost of measuring: the same loads with histogram recording off, interleaved.
-  const on = { js: [], core: [] };
-  const off = { js: [], core: [] };
-  for (let r = 0; r < rounds; r++) {
-    on.js.push((await bench(jsPublish(`REC${r}A`), [url], true)).throughput.publishedPerSec);
-    off.js.push((await bench(jsPublish(`REC${r}B`), [url], false)).throughput.publishedPerSec);
-    on.core.push((await bench(corePubSub, [url], true)).throughput.consumedPerSec);
-    off.core.push((await bench(corePubSub, [url], false)).throughput.consumedPerSec);
+    // 4. Cost of measuring: the same loads with histogram recording off, interleaved.
+    const on = { js: [], core: [] };
+    const off = { js: [], core: [] };
+    for (let r = 0; r < rounds; r++) {
+      on.js.push((await bench(jsPublish(`REC${r}A`), [url], true)).throughput.publishedPerSec);
+      off.js.push((await bench(jsPublish(`REC${r}B`), [url], false)).throughput.publishedPerSec);
+      on.core.push((await bench(corePubSub, [url], true)).throughput.consumedPerSec);
+      off.core.push((await bench(corePubSub, [url], false)).throughput.consumedPerSec);
+    }
+    console.log("\nbenchline vs gobench, same server, same run; medians of", rounds, "rounds");
+    console.log("| load | benchline | gobench | ratio | target |");
+    console.log("| --- | ---: | ---: | ---: | ---: |");
+    for (const [name, bl, go, target] of rows) {
+      console.log(
+        `| ${name} | ${Math.round(bl)} | ${Math.round(go)} | ${(bl / go).toFixed(2)}x | >= ${target}x |`,
+      );
+    }
+    console.log("\ncost of recording histograms (throughput with recording / without)");
+    for (const k of ["js", "core"]) {
+      const a = median(on[k]);
+      const b = median(off[k]);
+      console.log(
+        `| ${k === "js" ? "JetStream publish (pubAck, pubAckRaw)" : "core pub/sub (e2e)"} | on ${Math.round(a)} | off ${Math.round(b)} | cost ${(((b - a) / b) * 100).toFixed(1)}% | target < 5% |`,
+      );
+    }
+  } finally {
+    await server.stop();
   }
-  console.log("\nbenchline vs gobench, same server, same run; medians of", rounds, "rounds");
-  console.log("| load | benchline | gobench | ratio | target |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
-  for (const [name, bl, go, target] of rows) {
-    console.log(
-      `| ${name} | ${Math.round(bl)} | ${Math.round(go)} | ${(bl / go).toFixed(2)}x | >= ${target}x |`,
-    );
-  }
-  console.log("\ncost of recording histograms (throughput with recording / without)");
-  for (const k of ["js", "core"]) {
-    const a = median(on[k]);
-    const b = median(off[k]);
-    console.log(
-      `| ${k === "js" ? "JetStream publish (pubAck, pubAckRaw)" : "core pub/sub (e2e)"} | on ${Math.round(a)} | off ${Math.round(b)} | cost ${(((b - a) / b) * 100).toFixed(1)}% | target < 5% |`,
-    );
-  }
-} finally {
-  await server.stop();
 }
 
 if (!args["skip-memory"]) {
