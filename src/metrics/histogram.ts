@@ -31,8 +31,8 @@ export function encodeHistogram(h: Histogram): string {
 
 /**
  * Decoding as "packed" allocates only the buckets that hold counts: a 32-bit decode allocates the whole
- * counts array (about 70 KB here) per histogram, and merging a long run's per-second snapshots made
- * hundreds of those at once: peak memory that grew with run length.
+ * counts array (about 70 KB here) for every histogram, and merging a run's per-second snapshots decodes
+ * hundreds of them only to add them into one.
  */
 const DECODE_AS = "packed" as const;
 
