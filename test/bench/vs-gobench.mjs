@@ -35,6 +35,10 @@ function gobench(url, ...flags) {
   return Number(/msgs_per_sec=(\d+)/.exec(out)[1]);
 }
 
+/** gobench's JetStream publish: n 128-byte messages, window 2000, into its stream GOBENCH. */
+const gobenchJsPublish = (url, n) =>
+  gobench(url, "-mode", "jspub", "-n", String(n), "-size", "128", "-window", "2000", "-stream", "GOBENCH");
+
 const jsPublish = (stream) => `
 stream: {name: ${stream}, subjects: ["bl.${stream}.>"], storage: file}
 publishers: [{mode: jetstream, subject: bl.${stream}.m, rate: max, maxInFlight: 2000, size: 128}]
@@ -63,21 +67,7 @@ async function versusGobench() {
     const jsGo = [];
     const jsBl = [];
     for (let r = 0; r < rounds; r++) {
-      jsGo.push(
-        gobench(
-          url,
-          "-mode",
-          "jspub",
-          "-n",
-          "400000",
-          "-size",
-          "128",
-          "-window",
-          "2000",
-          "-stream",
-          "GOBENCH",
-        ),
-      );
+      jsGo.push(gobenchJsPublish(url, 400000));
       jsBl.push((await bench(jsPublish(`BLPUB${r}`), [url])).throughput.publishedPerSec);
     }
     rows.push(["JetStream publish, max rate (msgs/s)", median(jsBl), median(jsGo), 1.0]);
@@ -86,19 +76,7 @@ async function versusGobench() {
     const fetchGo = [];
     const fetchBl = [];
     for (let r = 0; r < rounds; r++) {
-      gobench(
-        url,
-        "-mode",
-        "jspub",
-        "-n",
-        "1000000",
-        "-size",
-        "128",
-        "-window",
-        "2000",
-        "-stream",
-        "GOBENCH",
-      );
+      gobenchJsPublish(url, 1000000);
       fetchGo.push(
         gobench(
           url,

@@ -28,32 +28,22 @@ export interface Pki {
 
 /** A CA, a server certificate for 127.0.0.1/localhost, a client certificate, an expired one, another CA. */
 export async function makePki(dir: string): Promise<Pki> {
-  openssl(dir, [
-    "req",
-    "-x509",
-    ...EC,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=benchline test CA",
-    "-keyout",
-    "ca-key.pem",
-    "-out",
-    "ca.pem",
-  ]);
-  openssl(dir, [
-    "req",
-    "-x509",
-    ...EC,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=other CA",
-    "-keyout",
-    "other-key.pem",
-    "-out",
-    "other.pem",
-  ]);
+  const ca = (subject: string, name: string) =>
+    openssl(dir, [
+      "req",
+      "-x509",
+      ...EC,
+      "-days",
+      "2",
+      "-subj",
+      subject,
+      "-keyout",
+      `${name}-key.pem`,
+      "-out",
+      `${name}.pem`,
+    ]);
+  ca("/CN=benchline test CA", "ca");
+  ca("/CN=other CA", "other");
   await writeFile(join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
   await writeFile(join(dir, "client.ext"), "extendedKeyUsage=clientAuth\n");
   const sign = (name: string, subject: string, ext: string, days: string) => {
