@@ -44,9 +44,14 @@ function missing(expected: Uint8Array, got: Uint8Array): number {
 }
 
 export function mergeLatency(threads: ThreadResult[]): RunResult["latency"] {
+  return mergeLatencyOf(threads.map((t) => t.histograms));
+}
+
+/** Per latency kind, the histograms of every part (thread, tenant) added into one and summarized. */
+export function mergeLatencyOf(parts: Array<Partial<Record<LatencyKind, string>>>): RunResult["latency"] {
   const latency: RunResult["latency"] = {};
   for (const kind of LATENCY_KINDS) {
-    const encoded = threads.flatMap((t) => (t.histograms[kind] ? [t.histograms[kind]!] : []));
+    const encoded = parts.flatMap((p) => (p[kind] ? [p[kind]!] : []));
     if (encoded.length === 0) continue;
     const h = mergeEncoded(encoded);
     latency[kind] = summarize(h);

@@ -3,11 +3,10 @@
  * the top level all of them together (counts summed, histograms merged, never percentiles averaged).
  */
 import { evaluateThresholds } from "../baseline/thresholds.js";
-import { mergeEncoded, summarize } from "../metrics/histogram.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { TenantSpec } from "../profile/profile.js";
-import { mergeIntervals } from "./merge.js";
-import { LATENCY_KINDS } from "./protocol.js";
+import { mergeIntervals, mergeLatencyOf } from "./merge.js";
+import type { LatencyKind } from "./protocol.js";
 import type { Counts, RunResult, TenantResult, Throughput } from "./result.js";
 import type { RunOutcome } from "./run.js";
 import { collectWarnings } from "./warnings.js";
@@ -49,16 +48,11 @@ function sumThroughput(all: Throughput[]): Throughput {
   };
 }
 
-function mergeLatencyBlocks(results: RunResult[]): RunResult["latency"] {
-  const latency: RunResult["latency"] = {};
-  for (const kind of LATENCY_KINDS) {
-    const encoded = results.flatMap((r) => (r.latency[kind]?.count ? [r.latency[kind]!.hdr] : []));
-    if (encoded.length === 0) continue;
-    const h = mergeEncoded(encoded);
-    latency[kind] = summarize(h);
-    h.destroy();
-  }
-  return latency;
+/** A result's histograms by kind, those with samples. */
+function histogramsOf(r: RunResult): Partial<Record<LatencyKind, string>> {
+  return Object.fromEntries(
+    Object.entries(r.latency).flatMap(([kind, block]) => (block?.count ? [[kind, block.hdr]] : [])),
+  );
 }
 
 export function combineTenants(
@@ -82,7 +76,7 @@ export function combineTenants(
     measuredS: Math.min(...results.map((r) => r.measuredS)),
     throughput: sumThroughput(results.map((r) => r.throughput)),
     counts: sumCounts(results.map((r) => r.counts)),
-    latency: mergeLatencyBlocks(results),
+    latency: mergeLatencyOf(results.map(histogramsOf)),
     intervals: mergeIntervals(
       snapshots,
       outcomes[0]!.warmupNs,
