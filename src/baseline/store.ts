@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { readFailure } from "../util/files.js";
 import { BASELINE_SCHEMA, type Baseline, baselineSchema } from "./format.js";
 
 export async function writeBaseline(path: string, baseline: Baseline): Promise<void> {
@@ -49,9 +50,8 @@ export async function readBaseline(file: string): Promise<Baseline> {
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(
-      `cannot read baseline ${file}: ${code === "ENOENT" ? "no such file" : code}; record one with \`benchline baseline record\``,
+      `cannot read baseline ${file}: ${readFailure(err)}; record one with \`benchline baseline record\``,
     );
   }
   return parseBaseline(text, file);

@@ -10,6 +10,7 @@ import type { ConnectionOptions } from "@nats-io/transport-node";
 import { RuntimeFailure, UsageError } from "../errors.js";
 import type { AuthSpec, ConnectionSpec, TlsSpec } from "../profile/profile.js";
 import { redactUrl } from "../profile/redact.js";
+import { readFailure } from "../util/files.js";
 
 /** Everything a connection needs besides the server URLs; plain data, so it crosses to worker threads. */
 export interface ConnectSpec {
@@ -22,10 +23,7 @@ async function readSecretFile(path: string, what: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read the ${what} ${path}: ${code === "ENOENT" ? "no such file" : (code ?? "unreadable")}`,
-    );
+    throw new UsageError(`cannot read the ${what} ${path}: ${readFailure(err)}`);
   }
 }
 

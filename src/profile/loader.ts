@@ -4,6 +4,7 @@ import { basename, extname } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { UsageError } from "../errors.js";
+import { readFailure } from "../util/files.js";
 import { substituteEnv } from "./env.js";
 import type { Profile } from "./profile.js";
 import { redactProfile } from "./redact.js";
@@ -83,10 +84,8 @@ export async function loadProfile(
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code;
     throw new UsageError(
-      `cannot read profile ${file}: ${why}; profiles ship in profiles/ (e.g. profiles/smoke.yaml)`,
+      `cannot read profile ${file}: ${readFailure(err)}; profiles ship in profiles/ (e.g. profiles/smoke.yaml)`,
     );
   }
   return parseProfileText(text, file, env);

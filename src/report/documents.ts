@@ -10,6 +10,7 @@ import { parseBaseline } from "../baseline/store.js";
 import { CAPACITY_SCHEMA, type CapacityResult } from "../engine/capacity.js";
 import { RUN_SCHEMA, type RunResult } from "../engine/result.js";
 import { UsageError } from "../errors.js";
+import { readFailure } from "../util/files.js";
 
 export type BenchlineDocument =
   | { kind: "run"; doc: RunResult }
@@ -21,10 +22,7 @@ export async function readText(file: string, what: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read ${what} ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? (err as Error).message)}`,
-    );
+    throw new UsageError(`cannot read ${what} ${file}: ${readFailure(err)}`);
   }
 }
 

@@ -41,3 +41,11 @@ export async function readTextIfExists(path: string): Promise<string | undefined
     throw err;
   }
 }
+
+/** Why a file could not be read, in words: "no such file", "it is a directory", or the error's code. */
+export function readFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === "ENOENT") return "no such file";
+  if (e.code === "EISDIR") return "it is a directory";
+  return e.code ?? e.message;
+}
