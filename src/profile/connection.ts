@@ -157,11 +157,8 @@ export function applyConnectionFlags(
     : profile.tls;
   if (tls && (tls.certFile === undefined) !== (tls.keyFile === undefined))
     throw new UsageError("--tls-cert and --tls-key go together: mutual TLS needs both");
-  const ms = (value: string | undefined, flag: string, current: number) => {
-    if (value === undefined) return current;
-    const v = parseDurationMs(value, flag);
-    return v;
-  };
+  const ms = (value: string | undefined, flag: string, current: number) =>
+    value === undefined ? current : parseDurationMs(value, flag);
   if (
     f.reconnectAttempts !== undefined &&
     (!Number.isInteger(f.reconnectAttempts) || f.reconnectAttempts < -1)

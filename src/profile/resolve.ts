@@ -16,24 +16,25 @@ export const LIMITS = {
   maxDurationMs: 7 * 86_400_000,
 };
 
-export function resolveProfile(input: ProfileInput, fallbackName: string, file: string): Profile {
+/** Errors and unit parsers that name the file and the key path: "p.yaml: warmup: ...". */
+function fieldParsers(file: string) {
   const fail = (path: string, message: string): never => {
     throw new UsageError(`${file}: ${path}: ${message}`);
   };
-  const ms = (value: string | number, path: string) => {
-    try {
-      return parseDurationMs(value, path);
-    } catch (err) {
-      return fail(path, (err as Error).message.replace(`${path}: `, ""));
-    }
-  };
-  const bytes = (value: string | number, path: string) => {
-    try {
-      return parseSizeBytes(value, path);
-    } catch (err) {
-      return fail(path, (err as Error).message.replace(`${path}: `, ""));
-    }
-  };
+  const parsed =
+    <T>(parse: (value: string | number, what: string) => T) =>
+    (value: string | number, path: string): T => {
+      try {
+        return parse(value, path);
+      } catch (err) {
+        return fail(path, (err as Error).message.replace(`${path}: `, ""));
+      }
+    };
+  return { fail, ms: parsed(parseDurationMs), bytes: parsed(parseSizeBytes) };
+}
+
+export function resolveProfile(input: ProfileInput, fallbackName: string, file: string): Profile {
+  const { fail, ms, bytes } = fieldParsers(file);
 
   if (input.tenants) return resolveTenants(input, input.tenants, fallbackName, file);
   if (!input.publishers) fail("publishers", "add at least one publisher (or tenants, each with its own)");
@@ -164,17 +165,11 @@ type CommonFields = Omit<
 
 /** What every profile has whatever its load: names, servers, connection, timing, threads. */
 function resolveCommon(input: ProfileInput, fallbackName: string, file: string): CommonFields {
-  const ms = (value: string | number, path: string) => {
-    try {
-      return parseDurationMs(value, path);
-    } catch (err) {
-      throw new UsageError(`${file}: ${path}: ${(err as Error).message.replace(`${path}: `, "")}`);
-    }
-  };
+  const { fail, ms } = fieldParsers(file);
   const durationMs = ms(input.duration, "duration");
   if (durationMs <= 0 && input.messages === undefined)
-    throw new UsageError(`${file}: duration: must be above zero (or set messages)`);
-  if (durationMs > LIMITS.maxDurationMs) throw new UsageError(`${file}: duration: is longer than 7 days`);
+    fail("duration", "must be above zero (or set messages)");
+  if (durationMs > LIMITS.maxDurationMs) fail("duration", "is longer than 7 days");
   return {
     name: input.name ?? fallbackName,
     description: input.description,
