@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import type { Argv } from "yargs";
 import type { RunEvents } from "../engine/run.js";
 import { UsageError } from "../errors.js";
-import { checkMetricsPort, serveMetrics } from "../report/prometheus/live.js";
+import { serveMetrics } from "../report/prometheus/live.js";
 import { type ExtraGauges, type Figures, writePrometheusFile } from "../report/prometheus/textfile.js";
 import { ensureWritableDir } from "../util/files.js";
 
@@ -53,7 +53,6 @@ export async function openLiveMetrics(args: OutputArgs, profile: string): Promis
     await ensureWritableDir(dirname(args.prometheus), "--prometheus dir");
   }
   if (args.metricsPort === undefined) return { close: async () => {} };
-  checkMetricsPort(args.metricsPort);
   const endpoint = await serveMetrics(args.metricsPort, profile);
   process.stderr.write(`serving metrics on ${endpoint.url}\n`);
   return { events: endpoint.events, close: endpoint.close };

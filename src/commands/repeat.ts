@@ -1,10 +1,9 @@
 /** Runs a profile K times in a row, as baseline record and compare do: progress per run, each result kept. */
 import type { RunResult } from "../engine/result.js";
-import { type RunEvents, runProfile } from "../engine/run.js";
+import { combineEvents, type RunEvents, runProfile } from "../engine/run.js";
 import { Interrupted, RuntimeFailure } from "../errors.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import { createProgress } from "../report/progress.js";
-import { combineEvents } from "../report/prometheus/live.js";
 import { shutdownSignal } from "../util/shutdown.js";
 
 export interface RepeatOptions {

@@ -2,14 +2,13 @@
 import type { Argv, CommandModule } from "yargs";
 import { writeRunArtifacts } from "../engine/artifacts.js";
 import type { RunResult } from "../engine/result.js";
-import { runProfile } from "../engine/run.js";
+import { combineEvents, runProfile } from "../engine/run.js";
 import { Interrupted, RuntimeFailure, VerdictFailed } from "../errors.js";
 import { type LoadedProfile, loadProfile } from "../profile/loader.js";
 import { applyOverrides, type ProfileOverrides } from "../profile/overrides.js";
 import { formatMetric } from "../report/format-metric.js";
 import { renderJson } from "../report/json.js";
 import { createProgress } from "../report/progress.js";
-import { combineEvents } from "../report/prometheus/live.js";
 import { renderTable } from "../report/table.js";
 import { ensureWritableDir } from "../util/files.js";
 import { shutdownSignal } from "../util/shutdown.js";

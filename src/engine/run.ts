@@ -39,6 +39,22 @@ export interface RunEvents {
   onInterval?(snapshot: IntervalSnapshot): void;
 }
 
+/** Every listener gets every event (the progress line and the /metrics endpoint, say). */
+export function combineEvents(...all: Array<RunEvents | undefined>): RunEvents {
+  const present = all.filter((e): e is RunEvents => e !== undefined);
+  return {
+    onPhase: (phase, detail) => {
+      for (const e of present) e.onPhase?.(phase, detail);
+    },
+    onTick: (tick) => {
+      for (const e of present) e.onTick?.(tick);
+    },
+    onInterval: (snapshot) => {
+      for (const e of present) e.onInterval?.(snapshot);
+    },
+  };
+}
+
 /** Sends later than this after their intended time count as late. */
 export const LATE_SEND_THRESHOLD_US = 2000;
 

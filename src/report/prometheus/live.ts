@@ -21,7 +21,7 @@ export interface MetricsEndpoint {
   close(): Promise<void>;
 }
 
-export function checkMetricsPort(port: number): void {
+function checkMetricsPort(port: number): void {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(
       `--metrics-port ${port}: a TCP port is a whole number from 0 (any free port) to 65535`,
@@ -77,21 +77,5 @@ export async function serveMetrics(port: number, profile: string): Promise<Metri
         server.close(() => resolve());
         metrics.destroy();
       }),
-  };
-}
-
-/** Both listeners get every event. */
-export function combineEvents(...all: Array<RunEvents | undefined>): RunEvents {
-  const present = all.filter((e): e is RunEvents => e !== undefined);
-  return {
-    onPhase: (phase, detail) => {
-      for (const e of present) e.onPhase?.(phase, detail);
-    },
-    onTick: (tick) => {
-      for (const e of present) e.onTick?.(tick);
-    },
-    onInterval: (snapshot) => {
-      for (const e of present) e.onInterval?.(snapshot);
-    },
   };
 }
