@@ -111,11 +111,9 @@ export class Consumer {
     const reply = (m as JsMsg & { reply?: string }).reply;
     this.onMessage(m.data, reply ? deliveryCount(reply) > 1 : m.info.redelivered);
     if (spec.ackPolicy === "all") {
-      // Ack policy all acks everything up to a message: one ack a batch, and the last one at stop.
       this.lastUnacked = m;
-      if (++this.sinceAck >= spec.batch) {
+      if (this.batchAckDue()) {
         m.ack();
-        this.sinceAck = 0;
         this.lastUnacked = undefined;
       }
       return;
@@ -143,16 +141,24 @@ export class Consumer {
     }
     this.onMessage(data, deliveryCount(reply) > 1);
     if (policy === "all") {
-      // Ack policy all acks everything up to a message: one ack a batch, and the last one at stop.
       this.lastUnackedReply = reply;
-      if (++this.sinceAck >= this.task.spec.batch) {
+      if (this.batchAckDue()) {
         this.nc.publish(reply);
-        this.sinceAck = 0;
         this.lastUnackedReply = undefined;
       }
       return;
     }
     this.nc.publish(reply);
+  }
+
+  /**
+   * Ack policy all acks everything up to a message: one ack a batch (true when this message's ack is
+   * due), and the last unacked one at stop.
+   */
+  private batchAckDue(): boolean {
+    if (++this.sinceAck < this.task.spec.batch) return false;
+    this.sinceAck = 0;
+    return true;
   }
 
   private onMessage(data: Uint8Array, redelivered: boolean): void {

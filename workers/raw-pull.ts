@@ -30,6 +30,8 @@ export class RawPull {
   private lastDeliveryMs = Date.now();
   private watchdog: NodeJS.Timeout | undefined;
   private readonly subject: string;
+  /** Every pull request asks for the same: one batch. */
+  private readonly request: string;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -40,6 +42,7 @@ export class RawPull {
     private readonly onStatus: (code: number) => void,
   ) {
     this.subject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`;
+    this.request = JSON.stringify({ batch, expires: EXPIRES_NS });
   }
 
   start(): void {
@@ -63,14 +66,10 @@ export class RawPull {
 
   /** Requests of `batch` messages until REQUESTS_IN_FLIGHT batches are owed. */
   private refill(): void {
-    while (!this.stopped && this.pending + this.batch <= REQUESTS_IN_FLIGHT * this.batch)
-      this.pull(this.batch);
-  }
-
-  private pull(n: number): void {
-    if (this.stopped || n <= 0) return;
-    this.pending += n;
-    this.nc.publish(this.subject, JSON.stringify({ batch: n, expires: EXPIRES_NS }), { reply: this.inbox });
+    while (!this.stopped && this.pending + this.batch <= REQUESTS_IN_FLIGHT * this.batch) {
+      this.pending += this.batch;
+      this.nc.publish(this.subject, this.request, { reply: this.inbox });
+    }
   }
 
   private onMsg(msg: Msg): void {
