@@ -5,13 +5,18 @@
  */
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { abCommand } from "./commands/ab.js";
+import { agentCommand } from "./commands/agent.js";
+import { agentsCommand } from "./commands/agents.js";
 import { baselineCommand } from "./commands/baseline.js";
 import { capacityCommand } from "./commands/capacity.js";
 import { compareCommand } from "./commands/compare.js";
+import { quickCommand } from "./commands/quick.js";
 import { reportCommand } from "./commands/report.js";
 import { runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
 import { serverCommand } from "./commands/server.js";
+import { servicesCommand } from "./commands/services.js";
 import { sloCommand } from "./commands/slo.js";
 import { BenchlineError, ExitCode, oneLine, UsageError } from "./errors.js";
 import { installSignalHandlers } from "./util/shutdown.js";
@@ -30,12 +35,17 @@ async function main(argv: string[]): Promise<number> {
     .scriptName("benchline")
     .usage("$0 <command> [options]\n\nLoad, measure and regression-check NATS and JetStream.")
     .command(runCommand)
+    .command(quickCommand)
     .command(baselineCommand)
     .command(compareCommand)
+    .command(abCommand)
     .command(sloCommand)
     .command(capacityCommand)
     .command(reportCommand)
     .command(serverCommand)
+    .command(servicesCommand)
+    .command(agentCommand)
+    .command(agentsCommand)
     .command(schemaCommand)
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })
     .demandCommand(1, "name a command; see benchline --help")

@@ -10,8 +10,9 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Base of every error a user may see: a one-line message and the exit code it maps to. */
 export class BenchlineError extends Error {
-  readonly exitCode: ExitCode;
-  constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+  /** One of ExitCode; for CommandExited, the code of the user's command. */
+  readonly exitCode: number;
+  constructor(message: string, exitCode: ExitCode | number, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "BenchlineError";
     this.exitCode = exitCode;
@@ -47,6 +48,17 @@ export class Interrupted extends BenchlineError {
   constructor(message = "interrupted", options?: { cause?: unknown }) {
     super(message, ExitCode.interrupted, options);
     this.name = "Interrupted";
+  }
+}
+
+/**
+ * `server run`: the user's command exited non-zero (or was killed by a signal: 128 + its number, as a
+ * shell reports it), and benchline exits with the same code so that the script around it sees it.
+ */
+export class CommandExited extends BenchlineError {
+  constructor(message: string, code: number) {
+    super(message, code);
+    this.name = "CommandExited";
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deliveryCount } from "../workers/ack-reply.js";
+import { deliveryCount, deliveryCountOfBytes } from "../workers/ack-reply.js";
 
 describe("deliveryCount", () => {
   it.each([
@@ -9,5 +9,7 @@ describe("deliveryCount", () => {
     ["$JS.ACK.hub.ACCHASH.S.c.1.1.1.1.0.tok", 1],
   ])("%s was delivered %d times", (reply, count) => {
     expect(deliveryCount(reply)).toBe(count);
+    // The raw pull path reads the same from the reply's bytes as they came off the wire.
+    expect(deliveryCountOfBytes(new TextEncoder().encode(reply))).toBe(count);
   });
 });

@@ -2,47 +2,18 @@
  * A short load against a server that requires each way of connecting: token, user/password, nkey,
  * creds (JWT), TLS and mutual TLS. Every output of every run is scanned for the secret's bytes.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunResult } from "../src/engine/result.js";
 import { NatsServer, type StartOptions } from "../src/server/launcher.js";
-import { type CliResult, expectOneLineError, runCli } from "./helpers/cli.js";
+import { expectOneLineError, runCli } from "./helpers/cli.js";
 import { makeNkeyUser, makeOperator, makePki, type Pki } from "./helpers/credentials.js";
 import { writeProfile } from "./helpers/profiles.js";
+import { expectNoSecrets } from "./helpers/secrets.js";
 import { tempDir } from "./helpers/tmp.js";
 
 const LOAD = `stream: {name: AUTHED, subjects: ["authed.>"]}\npublishers:\n  - {mode: jetstream, subject: authed.a, rate: 1000}\nconsumers:\n  - {kind: pull}\nwarmup: 500ms\nduration: 1500ms\ndrain: 2s\nworkers: 1\n`;
-
-/** Every file under dir, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out;
-}
-
-/** Fails with the file's name when any secret's bytes are in stdout, stderr or any file written. */
-async function expectNoSecrets(cli: CliResult, outputs: string[], secrets: string[]): Promise<number> {
-  let scanned = 0;
-  const sources: Array<[string, Buffer]> = [
-    ["stdout", Buffer.from(cli.stdout)],
-    ["stderr", Buffer.from(cli.stderr)],
-  ];
-  for (const output of outputs) {
-    const files = (await stat(output)).isDirectory() ? await filesUnder(output) : [output];
-    for (const file of files) sources.push([file, await readFile(file)]);
-  }
-  for (const [where, bytes] of sources) {
-    scanned++;
-    for (const secret of secrets)
-      expect(bytes.includes(Buffer.from(secret)), `${secret.slice(0, 6)}... in ${where}`).toBe(false);
-  }
-  return scanned;
-}
 
 interface Method {
   name: string;

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderBencher } from "../src/report/bencher.js";
 import { MARKDOWN_LIMIT_BYTES, renderCompareMarkdown } from "../src/report/compare-markdown.js";
 import { renderCompareTable } from "../src/report/compare-table.js";
-import { renderBiggerIsBetter, renderSmallerIsBetter } from "../src/report/github-benchmark.js";
 import { renderJunit } from "../src/report/junit.js";
 import { fixtureCompareReport } from "./fixtures/compare-report.js";
 
@@ -60,46 +58,29 @@ describe("compare reporters", () => {
   it("JUnit: a failure per regression and per breached threshold", () => {
     expect(renderJunit(report)).toMatchInlineSnapshot(`
       "<?xml version="1.0" encoding="UTF-8"?>
-      <testsuites name="benchline" tests="3" failures="2">
-        <testsuite name="benchline compare smoke" tests="3" failures="2" timestamp="2026-11-22T10:00:00.000Z">
-          <testcase classname="benchline compare smoke" name="pubAck.p99">
-            <failure message="regressed: 1.05ms -&gt; 1.45ms (+38.1%, p (Holm) &lt;0.001, interval [+30.0%, +45.0%], noise 5.0%)" type="regression"/>
-          </testcase>
-          <testcase classname="benchline compare smoke" name="throughput.publishedPerSec">
-            <system-out>no significant change: 10.0k/s -&gt; 10.0k/s (+0.2%, p (Holm) 0.500, interval [-1.0%, +1.2%], noise 5.0%)</system-out>
-          </testcase>
-          <testcase classname="benchline compare smoke" name="threshold counts.lost == 0">
-            <failure message="breached: 3" type="threshold"/>
-          </testcase>
+      <testsuite name="benchline compare smoke" tests="3" failures="2" errors="0" skipped="0" timestamp="2026-11-22T10:00:00.000Z">
+        <properties>
+          <property name="baseline" value="baselines/smoke.json"/>
+          <property name="baselineCreatedAt" value="2026-11-20T10:00:00.000Z"/>
+          <property name="baselineRuns" value="10"/>
+          <property name="candidateRuns" value="5"/>
+          <property name="alpha" value="0.05"/>
+          <property name="warning.1" value="server version differs: baseline 2.9.10, candidate 2.10.1"/>
+        </properties>
+        <testcase classname="benchline compare smoke" name="pubAck.p99" time="0">
+          <failure message="regressed: 1.05ms -&gt; 1.45ms (+38.1%, p (Holm) &lt;0.001, interval [+30.0%, +45.0%], noise 5.0%)" type="regression"/>
           <system-out>warning: server version differs: baseline 2.9.10, candidate 2.10.1</system-out>
-        </testsuite>
-      </testsuites>
+        </testcase>
+        <testcase classname="benchline compare smoke" name="throughput.publishedPerSec" time="0">
+          <system-out>no significant change: 10.0k/s -&gt; 10.0k/s (+0.2%, p (Holm) 0.500, interval [-1.0%, +1.2%], noise 5.0%)
+      warning: server version differs: baseline 2.9.10, candidate 2.10.1</system-out>
+        </testcase>
+        <testcase classname="benchline compare smoke" name="threshold counts.lost == 0" time="0">
+          <failure message="breached: 3" type="threshold"/>
+          <system-out>warning: server version differs: baseline 2.9.10, candidate 2.10.1</system-out>
+        </testcase>
+      </testsuite>
       "
     `);
-  });
-
-  it("Bencher Metric Format", () => {
-    expect(JSON.parse(renderBencher(report))).toEqual({
-      smoke: {
-        "pubAck.p99": { value: 1450, lower_value: 1400, upper_value: 1500 },
-        "throughput.publishedPerSec": { value: 10_020, lower_value: 9990, upper_value: 10_050 },
-      },
-    });
-  });
-
-  it("github-action-benchmark, split by direction", () => {
-    expect(JSON.parse(renderSmallerIsBetter(report))).toEqual([
-      {
-        name: "smoke pubAck.p99",
-        unit: "us",
-        value: 1450,
-        range: "1400..1500",
-        extra:
-          "3 runs; verdict regressed against baseline 2026-11-20T10:00:00.000Z\nwarning: server version differs: baseline 2.9.10, candidate 2.10.1",
-      },
-    ]);
-    expect(JSON.parse(renderBiggerIsBetter(report)).map((e: { name: string }) => e.name)).toEqual([
-      "smoke throughput.publishedPerSec",
-    ]);
   });
 });

@@ -7,6 +7,7 @@ import { expectOneLineError, runCli, startCli } from "./helpers/cli.js";
 import { startDelayProxy } from "./helpers/delay-proxy.js";
 import { writeProfile } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
+import { waitForTraffic } from "./helpers/wait.js";
 
 // One server and one baseline for the whole file: recording is the slow part.
 let server: NatsServer;
@@ -213,8 +214,10 @@ describe("compare", () => {
   it("an interrupted record writes nothing and leaves an existing baseline as it was", async () => {
     const before = await readFile(baseline, "utf8");
     const mtime = (await stat(baseline)).mtimeMs;
+    const from = (await server.monitor.varz()).inMsgs;
     const cli = startCli(recordArgs(join(dir.path, "a2")));
-    await new Promise((r) => setTimeout(r, 3500));
+    // Into the first run's measured phase (warmup is 300 ms at 2,000 msgs/s).
+    await waitForTraffic(server, 1500, from);
     const code = await cli.interrupt();
     expect(code).toBe(130);
     expect(cli.stderr()).toMatch(/interrupted: interrupted in run \d of 5; .*base\.json was not written/);

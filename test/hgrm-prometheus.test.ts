@@ -60,6 +60,8 @@ describe("Prometheus", () => {
     expect(text).toContain('benchline_pub_ack_latency_seconds_bucket{le="+Inf",profile="orders"} 4');
     expect(text).toContain('benchline_pub_ack_latency_seconds_count{profile="orders"} 4');
     expect(text).toContain('benchline_run_phase{phase="done",profile="orders"} 1');
+    // Kinds that did not fail are there at 0, so a ratio over them reads 0, not no data.
+    expect(text).toContain('benchline_publish_errors_total{kind="noResponders",profile="orders"} 0');
     const buckets = [...text.matchAll(/pub_ack_latency_seconds_bucket\{le="([^"]+)"/g)].map((m) => m[1]);
     expect(buckets).toEqual([...LATENCY_BUCKETS_S.map(String), "+Inf"]);
   });
@@ -86,8 +88,70 @@ describe("Prometheus", () => {
     expect(text).not.toContain("first_bad");
   });
 
+  it("a run without errors: every error series at 0", async () => {
+    const text = await renderPrometheusText("p", [{ counts: fixtureCounts(), latency: {} }]);
+    expect(text.split("\n").filter((l) => l.includes("errors_total{"))).toEqual([
+      'benchline_publish_errors_total{kind="timeout",profile="p"} 0',
+      'benchline_publish_errors_total{kind="noResponders",profile="p"} 0',
+      'benchline_publish_errors_total{kind="badPubAck",profile="p"} 0',
+      'benchline_publish_errors_total{kind="requestFailed",profile="p"} 0',
+      'benchline_consumer_errors_total{kind="foreignMessage",profile="p"} 0',
+      'benchline_consumer_errors_total{kind="ackFailed",profile="p"} 0',
+    ]);
+  });
+
+  it("a capacity answer without counts writes no count series rather than zeros", async () => {
+    const text = await renderPrometheusText("p", [{ latency: { e2e: blockOf([100]) } }], {
+      capacity_sustained_msgs_per_second: { help: "answer", value: 42_000 },
+    });
+    expect(text).not.toMatch(/_total/);
+    expect(text).toContain('benchline_e2e_latency_seconds_count{profile="p"} 1');
+  });
+
+  it("says in HELP what the counts and the histograms cover, which differs in the final file", async () => {
+    const help = (text: string, name: string) =>
+      text
+        .split("\n")
+        .find((l) => l.startsWith(`# HELP ${name} `))!
+        .slice(`# HELP ${name} `.length);
+    const final = await renderPrometheusText("p", [
+      { counts: fixtureCounts(), latency: { e2e: blockOf([100]) } },
+    ]);
+    expect(help(final, "benchline_published_total")).toBe(
+      "Messages published (sent; for JetStream, acknowledged or not) over the whole run, warmup and drain included; the latency histograms hold the measured phase only.",
+    );
+    expect(help(final, "benchline_e2e_latency_seconds")).toBe(
+      "e2e latency in seconds over the measured phase only, warmup and drain excluded (HDR histogram, 3 significant digits).",
+    );
+    const m = new BenchlineMetrics("p", { scope: "live", latencyKinds: ["e2e"] });
+    const live = await m.text();
+    m.destroy();
+    expect(help(live, "benchline_published_total")).toBe(
+      "Messages published (sent; for JetStream, acknowledged or not) since the run started, every phase, as the latency histograms.",
+    );
+    expect(help(live, "benchline_e2e_latency_seconds")).toBe(
+      "e2e latency in seconds since the run started, every phase (HDR histogram, 3 significant digits).",
+    );
+  });
+
+  it("live: every series exists at 0 before the first second's figures, so rate() loses no first increment", async () => {
+    const m = new BenchlineMetrics("p", { scope: "live", latencyKinds: ["pubAck", "e2e"] });
+    const text = await m.text();
+    m.destroy();
+    for (const line of [
+      'benchline_published_total{profile="p"} 0',
+      'benchline_consumed_total{profile="p"} 0',
+      'benchline_publish_errors_total{kind="timeout",profile="p"} 0',
+      'benchline_consumer_errors_total{kind="ackFailed",profile="p"} 0',
+      'benchline_pub_ack_latency_seconds_bucket{le="+Inf",profile="p"} 0',
+      'benchline_e2e_latency_seconds_count{profile="p"} 0',
+      'benchline_run_phase{phase="connecting",profile="p"} 1',
+    ])
+      expect(text).toContain(line);
+  });
+
   it("keeps one phase at 1", async () => {
-    const m = new BenchlineMetrics("p");
+    const m = new BenchlineMetrics("p", { scope: "live" });
     m.setPhase("measure");
     const text = await m.text();
     m.destroy();

@@ -13,6 +13,7 @@ import { type CliResult, runCli } from "./helpers/cli.js";
 import { makePki, type Pki } from "./helpers/credentials.js";
 import { startDelayProxy } from "./helpers/delay-proxy.js";
 import { tempDir } from "./helpers/tmp.js";
+import { waitForTraffic } from "./helpers/wait.js";
 
 const OK =
   "name: ok\npublishers: [{mode: core, subject: h.x, rate: 200}]\nconsumers: [{kind: core, subject: h.x}]\nwarmup: 0s\nduration: 1s\ndrain: 500ms\nworkers: 1\n";
@@ -356,6 +357,18 @@ const cases: Case[] = [
     message: /cannot read baseline .*none\.json: no such file/,
   },
   {
+    name: "slo window in seconds, which OpenSLO does not take",
+    args: () => ["slo", s("base.json"), "--format", "openslo", "--window", "30s"],
+    exit: 2,
+    message: /--window 30s: OpenSLO takes a positive whole number and one of m h d w M Q Y/,
+  },
+  {
+    name: "slo window of a fraction of a day",
+    args: () => ["slo", s("base.json"), "--window", "1.5d"],
+    exit: 2,
+    message: /--window 1\.5d: OpenSLO takes a positive whole number/,
+  },
+  {
     name: "capacity from rate 0",
     args: () => ["capacity", s("ok.yaml"), "--start", "0"],
     exit: 2,
@@ -401,7 +414,7 @@ const cases: Case[] = [
       const proxy = await startDelayProxy(server.clientUrl, 0);
       try {
         const running = runCli([...args, "--server", proxy.url]);
-        await new Promise((r) => setTimeout(r, 1500));
+        await waitForTraffic(server, 500);
         proxy.cutAll();
         await proxy[Symbol.asyncDispose]();
         return await running;

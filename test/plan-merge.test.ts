@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mergeCounts, mergeIntervals, mergeLatency, mergeThroughput } from "../src/engine/merge.js";
 import { buildPlan } from "../src/engine/plan.js";
 import { type ClientResult, emptyResult, type ThreadResult } from "../src/engine/protocol.js";
-import { createHistogram, encodeHistogram, recordUs } from "../src/metrics/histogram.js";
+import { createHistogram, encodeHistogram, LATENCY_BUCKETS_S, recordUs } from "../src/metrics/histogram.js";
 import { parseProfileText } from "../src/profile/loader.js";
 
 const profile = (text: string) => parseProfileText(text, "p.yaml", {}).profile;
@@ -100,7 +100,7 @@ workers: 2
         thread: 1,
         clients: [client({ id: 1, role: "consumer", seen: [bits(3, 4, 5, 9)], redeliveries: 2 })],
         histograms: {},
-        errors: { foreignMessage: 2 },
+        errors: { foreignMessage: 2, pull409: 1 },
         reconnects: 1,
         permissionViolations: 3,
       },
@@ -115,10 +115,12 @@ workers: 2
       duplicates: 2,
       redeliveries: 2,
       publishErrors: { timeout: 1 },
-      consumerErrors: { foreignMessage: 2 },
+      // A refused pull request is the consumer's, not a failed publish the error ratio would count.
+      consumerErrors: { foreignMessage: 2, pull409: 1 },
       reconnects: 1,
       permissionViolations: 3,
     });
+    expect(counts.publishErrors).toEqual({ timeout: 1 });
   });
 
   it("takes percentiles from the merged histogram, never from averaged percentiles", () => {
@@ -172,6 +174,41 @@ workers: 2
       [1, "warmup", 3, 700],
       [2, "measure", 3, 700],
       [3, "drain", 12, 700],
+    ]);
+  });
+
+  it("keeps each second's failed publishes by kind and its le buckets, for alert replays", () => {
+    const fast = createHistogram();
+    for (let i = 0; i < 3; i++) recordUs(fast, 700);
+    const slow = createHistogram();
+    recordUs(slow, 30_000);
+    recordUs(slow, 4_000_000);
+    const snap = (thread: number, h: typeof fast, errorKinds: Record<string, number>) => ({
+      thread,
+      index: 0,
+      published: 10,
+      acked: 10,
+      consumed: 0,
+      errors: Object.values(errorKinds).reduce((a, b) => a + b, 0),
+      errorKinds,
+      histograms: { pubAck: encodeHistogram(h) },
+    });
+    const [point] = mergeIntervals(
+      [
+        snap(0, fast, { timeout: 2, ackFailed: 5 }),
+        snap(1, slow, { timeout: 1, "api:10077": 1, "kvGet:timeout": 4 }),
+      ],
+      0,
+      1e9,
+    );
+    // Consumer (ackFailed) and operation (kvGet:...) errors are not failed publishes.
+    expect(point!.publishErrors).toEqual({ timeout: 3, "api:10077": 1 });
+    const le = point!.le!.pubAck!;
+    expect(le).toHaveLength(LATENCY_BUCKETS_S.length + 1);
+    const at = (s: number) => le[LATENCY_BUCKETS_S.indexOf(s)];
+    // 700 us samples from the 1 ms bucket up, 30 ms from 50 ms, 4 s from 5 s; the last is the total.
+    expect([at(0.0005), at(0.001), at(0.025), at(0.05), at(2.5), at(5), le.at(-1)]).toEqual([
+      0, 3, 3, 4, 4, 5, 5,
     ]);
   });
 

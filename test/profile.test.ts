@@ -121,7 +121,7 @@ describe("profile loader", () => {
     [
       "no publishers",
       "name: x\n",
-      "p.yaml: publishers: add at least one publisher (or tenants, each with its own)",
+      "p.yaml: publishers: add at least one publisher (or consumers to drain a stream, kv, objects, direct, or tenants)",
     ],
     ["a list", "- 1\n- 2\n", "p.yaml: a profile is a mapping of keys (name, publishers, ...), not a list"],
     [
@@ -198,7 +198,17 @@ describe("profile loader", () => {
   });
 
   it("every shipped profile loads", async () => {
-    for (const name of ["smoke", "core-pubsub", "core-request", "js-publish", "js-e2e", "js-r3"]) {
+    for (const name of [
+      "smoke",
+      "core-pubsub",
+      "core-request",
+      "js-publish",
+      "js-e2e",
+      "js-r3",
+      "kv-mix",
+      "objects",
+      "drain",
+    ]) {
       const text = await readFile(new URL(`../profiles/${name}.yaml`, import.meta.url), "utf8");
       expect(text.split("\n")[0]).toMatch(new RegExp(`^# ${name}: .+\\?`));
       expect(load(text, `${name}.yaml`).name).toBe(name);

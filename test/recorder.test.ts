@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createCounters } from "../src/engine/protocol.js";
 import { decodeHistogram } from "../src/metrics/histogram.js";
-import { ThreadRecorder } from "../workers/recorder.js";
+import { monotonicOffsetNs, ThreadRecorder } from "../workers/recorder.js";
 
 const timing = { warmupNs: 0, measureEndNs: Number.POSITIVE_INFINITY, lateSendThresholdUs: 2000 };
 
@@ -36,5 +36,21 @@ describe("ThreadRecorder", () => {
     rec.record("e2e", 100, true);
     rec.snapshot(0);
     expect(rec.finalHistograms()).toEqual({});
+  });
+});
+
+describe("the recorder's clock", () => {
+  it("reads process.hrtime's clock from performance.now(), to within microseconds", () => {
+    const offset = monotonicOffsetNs();
+    const diffs: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const before = Number(process.hrtime.bigint());
+      const ours = performance.now() * 1e6 + offset;
+      const after = Number(process.hrtime.bigint());
+      diffs.push(Math.max(before - ours, ours - after, 0));
+    }
+    // Between two hrtime reads, ours lies within them but for the offset's error; the median pair is tight.
+    diffs.sort((a, b) => a - b);
+    expect(diffs[25]).toBeLessThan(20_000);
   });
 });

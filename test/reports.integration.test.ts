@@ -38,10 +38,12 @@ describe("reports of a real run", () => {
 
     // While it runs: the endpoint counts, the phase gauge says "measure", latency has samples.
     let scraped = "";
+    let first: string | undefined;
     for (let i = 0; i < 100; i++) {
       const url = /serving metrics on (\S+)/.exec(cli.stderr())?.[1];
       if (url) {
         scraped = await (await fetch(url)).text();
+        first ??= scraped;
         if (sample(scraped, 'benchline_run_phase{phase="measure"') === 1) break;
       }
       await sleep(100);
@@ -50,6 +52,11 @@ describe("reports of a real run", () => {
     expect(sample(scraped, "benchline_published_total")).toBeGreaterThan(1000);
     expect(sample(scraped, "benchline_pub_ack_latency_seconds_count")).toBeGreaterThan(1000);
     expect(await cli.exited).toBe(0);
+    // From the first scrape on: error series at 0 and the profile's histograms, before their first sample.
+    expect(
+      sample(first!, 'benchline_publish_errors_total{kind="timeout",profile="pics"}'),
+    ).toBeGreaterThanOrEqual(0);
+    expect(sample(first!, "benchline_e2e_latency_seconds_count")).toBeGreaterThanOrEqual(0);
 
     const [run] = await readdir(out);
     const files = (await readdir(join(out, run!))).sort();
@@ -74,6 +81,9 @@ describe("reports of a real run", () => {
     const text = await readFile(prom, "utf8");
     expect(sample(text, "benchline_published_total")).toBe(result.counts.published);
     expect(sample(text, "benchline_consumed_total")).toBe(result.counts.consumed);
+    expect(sample(text, 'benchline_publish_errors_total{kind="timeout"')).toBe(
+      result.counts.publishErrors.timeout ?? 0,
+    );
     // The file holds the measured phase, as result.json's latency does.
     expect(sample(text, "benchline_e2e_latency_seconds_count")).toBe(result.latency.e2e!.count);
     const hgrm = await readFile(join(out, run!, "e2e.hgrm"), "utf8");

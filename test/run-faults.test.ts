@@ -5,17 +5,19 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { NatsServer } from "../src/server/launcher.js";
+import { isProcessAlive } from "../src/server/process.js";
 import { expectOneLineError, runCli, startCli } from "./helpers/cli.js";
 import { startDelayProxy } from "./helpers/delay-proxy.js";
 import { writeProfile, writtenResult } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
+import { waitFor, waitForTraffic } from "./helpers/wait.js";
 
 const coreProfile = `publishers:\n  - {mode: core, subject: f.x, rate: 1000}\nconsumers:\n  - {kind: core, subject: f.x}\nwarmup: 200ms\nduration: 1s\ndrain: 1s\n`;
 
-/** nats-server processes started from a benchline temp run dir. */
-function embeddedServers(): string[] {
+/** nats-server processes a benchline process started (its children): others on the machine do not count. */
+function embeddedServersOf(parent: number): string[] {
   try {
-    return execFileSync("pgrep", ["-f", "benchline-server-.*/nats-server.conf"])
+    return execFileSync("pgrep", ["-P", String(parent), "-f", "benchline-server-.*/nats-server.conf"])
       .toString()
       .trim()
       .split("\n")
@@ -131,7 +133,7 @@ describe("benchline run: faults mid-run", () => {
       ["run", file, "--server", server.clientUrl, "--out", join(dir.path, "artifacts")],
       { timeoutMs: 30_000 },
     );
-    await new Promise((r) => setTimeout(r, 2500));
+    await waitForTraffic(server, 1000);
     process.kill(server.pid, "SIGKILL");
     const t0 = Date.now();
     const r = await running;
@@ -164,7 +166,9 @@ describe("benchline run: faults mid-run", () => {
       "--out",
       join(dir.path, "a"),
     ]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Every load connection up (2 threads x 2, and the control connection), and messages flowing.
+    await waitFor("five connections", () => proxy.accepted >= 5);
+    await waitForTraffic(server, 500);
     proxy.cutAll();
     const r = await running;
     expect(r.code).toBe(0);
@@ -184,7 +188,7 @@ describe("benchline run: faults mid-run", () => {
       `stream: {name: INTR, subjects: ["i.>"]}\npublishers:\n  - {mode: jetstream, subject: i.a, rate: 1000}\nconsumers:\n  - {kind: pull}\nduration: 30s\n`,
     );
     const cli = startCli(["run", file, "--server", server.clientUrl, "--out", join(dir.path, "artifacts")]);
-    await new Promise((r) => setTimeout(r, 2500));
+    await waitForTraffic(server, 1000);
     const t0 = Date.now();
     const code = await cli.interrupt();
     expect(Date.now() - t0).toBeLessThan(2000);
@@ -199,14 +203,13 @@ describe("benchline run: faults mid-run", () => {
   });
 
   it("Ctrl-C on an embedded run stops its nats-server", async () => {
-    const before = embeddedServers();
     await using dir = await tempDir();
     const file = await writeProfile(dir.path, "intr2", coreProfile.replace("duration: 1s", "duration: 30s"));
     const cli = startCli(["run", file, "--out", join(dir.path, "artifacts")]);
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(embeddedServers().length).toBe(before.length + 1);
+    await waitFor("its nats-server", () => embeddedServersOf(cli.pid).length === 1);
+    const [server] = embeddedServersOf(cli.pid);
     const code = await cli.interrupt();
     expect(code).toBe(130);
-    expect(embeddedServers()).toEqual(before);
+    expect(isProcessAlive(Number(server))).toBe(false);
   });
 });

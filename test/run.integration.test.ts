@@ -159,19 +159,41 @@ describe("benchline run: workloads against a real nats-server", () => {
     const profile = await writeProfile(
       dir.path,
       "toofast",
-      `publishers:\n  - {mode: core, subject: t.fast, rate: 2000000}\nconsumers:\n  - {kind: core, subject: t.fast}\nworkers: 2\nwarmup: 300ms\nduration: 1s\ndrain: 2s\n`,
+      `publishers:\n  - {mode: core, subject: t.fast, rate: 10000000}\nconsumers:\n  - {kind: core, subject: t.fast}\nworkers: 2\nwarmup: 300ms\nduration: 1s\ndrain: 2s\n`,
     );
     const { result } = await runJson(profile, dir.path);
     // Throughput counts what was actually sent in the measured second; latency still counts from the
     // intended send times, so the generator's own lateness shows in sendLag and the warning.
-    expect(result.throughput.publishedPerSec).toBeLessThan(1_600_000);
+    // A core publisher here sends at most about 2.5M msgs/s (measured): far from 10M.
+    expect(result.throughput.publishedPerSec).toBeLessThan(8_000_000);
     expect(result.latency.sendLag!.p50Us).toBeGreaterThan(2000);
     // It stops a second after the measured phase and counts what was due but never sent.
     expect(result.counts.unsent).toBeGreaterThan(0);
-    expect(result.counts.published + result.counts.unsent).toBe(2_000_000 * 1.3);
+    expect(result.counts.published + result.counts.unsent).toBe(10_000_000 * 1.3);
     expect(result.warnings.join(" ")).toMatch(
       /of sends were more than 2 ms late: the load generator could not hold the rate/,
     );
+  });
+
+  it("a generator that never reaches the measured phase still reports how late it was", async () => {
+    await using dir = await tempDir();
+    // 30M warmup messages: no generator here sends them before it gives up (a second after the
+    // measured phase, 4.5 s in: 11M at the 2.5M msgs/s measured at most), so not one measured message
+    // is sent. Once that left no sendLag at all.
+    const profile = await writeProfile(
+      dir.path,
+      "neverthere",
+      `publishers:\n  - {mode: core, subject: t.never, rate: 10000000}\nworkers: 1\nwarmup: 3s\nduration: 500ms\ndrain: 500ms\n`,
+    );
+    const { result } = await runJson(profile, dir.path);
+    // Every message due in the measured second counts in sendLag, with the lag it had when the
+    // generator gave up: at least the second that had passed since the measured phase ended.
+    expect(result.latency.sendLag!.count).toBe(5_000_000);
+    expect(result.counts.published).toBeLessThan(30_000_000);
+    // (HDR keeps 3 significant digits: a second reads as 999,936 us at worst.)
+    expect(result.latency.sendLag!.minUs).toBeGreaterThanOrEqual(999_000);
+    expect(result.counts.unsent).toBeGreaterThan(5_000_000);
+    expect(result.warnings.join(" ")).toMatch(/messages due in the run were never sent/);
   });
 
   it("connects with the profile's token, from the environment, and keeps it out of the result", async () => {

@@ -10,6 +10,7 @@ import { renderOpenSlo } from "../src/slo/openslo.js";
 import { parseLabels, seriesNames } from "../src/slo/prometheus-names.js";
 import { renderPrometheusRules } from "../src/slo/prometheus-rules.js";
 import { renderThresholdsBlock, writeThresholdsIntoProfile } from "../src/slo/thresholds-block.js";
+import { parseSloWindow } from "../src/slo/window.js";
 import { fixtureBaseline } from "./fixtures/baseline.js";
 import { tempDir } from "./helpers/tmp.js";
 
@@ -111,17 +112,25 @@ describe("exporters", () => {
   const set = deriveSlos(fixtureBaseline(), "b.json", options);
   const names = seriesNames("nats_bench", parseLabels("service=orders,env=prod"));
 
-  it("OpenSLO v1: one SLO per objective and one for the budget", () => {
-    const docs = parseAllDocuments(renderOpenSlo(set, names, "28d")).map((d) => d.toJS());
-    expect(docs).toHaveLength(5);
-    expect(docs.every((d) => d.apiVersion === "openslo/v1" && d.kind === "SLO")).toBe(true);
+  it("OpenSLO v1: the service, one SLO per objective and one for the budget", () => {
+    const docs = parseAllDocuments(renderOpenSlo(set, names, parseSloWindow("28d"))).map((d) => d.toJS());
+    expect(docs.map((d) => [d.kind, d.metadata.name])).toEqual([
+      ["Service", "orders"],
+      ["SLO", "orders-puback-p50"],
+      ["SLO", "orders-puback-p95"],
+      ["SLO", "orders-puback-p99"],
+      ["SLO", "orders-throughput-publishedpersec"],
+      ["SLO", "orders-publish-success"],
+    ]);
+    expect(docs.every((d) => d.apiVersion === "openslo/v1")).toBe(true);
     const p99 = docs.find((d) => d.metadata.name === "orders-puback-p99");
+    expect(p99.spec.service).toBe("orders");
     expect(p99.spec.objectives[0]).toMatchObject({ op: "lte", value: 0.02, target: 0.999 });
     expect(p99.spec.indicator.spec.thresholdMetric.metricSource.spec.query).toBe(
       'histogram_quantile(0.99, sum by (le) (rate(nats_bench_pub_ack_latency_seconds_bucket{service="orders",env="prod"}[5m])))',
     );
     expect(p99.spec.timeWindow).toEqual([{ duration: "28d", isRolling: true }]);
-    expect(p99.metadata.annotations["benchline/observational"]).toBe("true");
+    expect(p99.metadata.annotations["benchline.dev/observational"]).toBe("true");
     const budget = docs.at(-1);
     expect(budget.spec.budgetingMethod).toBe("Occurrences");
     expect(budget.spec.indicator.spec.ratioMetric.bad.metricSource.spec.query).toContain(
@@ -129,7 +138,7 @@ describe("exporters", () => {
     );
   });
 
-  it("Prometheus rules: the workbook's four burn rates and a latency alert per objective", () => {
+  it("Prometheus rules: the workbook's four burn rates on errors and on the p99 budget, a latency alert per objective", () => {
     const rules = parse(renderPrometheusRules(set, names, "nats_bench"));
     const [recording, alerts] = rules.groups;
     expect(recording.rules.map((r: { record: string }) => r.record)).toEqual([
@@ -140,7 +149,28 @@ describe("exporters", () => {
       "nats_bench:publish_error_ratio:rate1d",
       "nats_bench:publish_error_ratio:rate2h",
       "nats_bench:publish_error_ratio:rate3d",
+      ...["1h", "5m", "6h", "30m", "1d", "2h", "3d"].map((w) => `nats_bench:pub_ack_slow_ratio:rate${w}`),
     ]);
+    // The p99 objective of 20 ms is read at the 25 ms bucket, the nearest at or above it.
+    const slow5m = recording.rules.find(
+      (r: { record: string }) => r.record === "nats_bench:pub_ack_slow_ratio:rate5m",
+    );
+    expect(slow5m.expr).toBe(
+      '1 - sum(rate(nats_bench_pub_ack_latency_seconds_bucket{service="orders",env="prod",le="0.025"}[5m])) / sum(rate(nats_bench_pub_ack_latency_seconds_bucket{service="orders",env="prod",le="+Inf"}[5m]))',
+    );
+    expect(slow5m.labels).toEqual({ service: "orders", env: "prod", objective: "pubAck.p99" });
+    const p99Burns = alerts.rules.filter((r: { alert: string }) => r.alert === "OrdersPubAckP99BudgetBurn");
+    expect(p99Burns.map((r: { labels: { burn_rate: string } }) => r.labels.burn_rate)).toEqual([
+      "14.4",
+      "6",
+      "3",
+      "1",
+    ]);
+    expect(p99Burns[0].expr).toBe(
+      'nats_bench:pub_ack_slow_ratio:rate1h{objective="pubAck.p99"} > (14.4 * 0.01) and nats_bench:pub_ack_slow_ratio:rate5m{objective="pubAck.p99"} > (14.4 * 0.01)',
+    );
+    // p50 and p95 leave budgets of 50% and 5%: only the p99 objective gets burn alerts.
+    expect(alerts.rules.some((r: { alert: string }) => r.alert === "OrdersPubAckP95BudgetBurn")).toBe(false);
     const burns = alerts.rules.filter((r: { alert: string }) => r.alert === "OrdersErrorBudgetBurn");
     expect(
       burns.map((r: { labels: { burn_rate: string; severity: string } }) => [
@@ -166,7 +196,7 @@ describe("exporters", () => {
     const file = join(dir.path, "rules.yml");
     await writeFile(file, renderPrometheusRules(set, names, "nats_bench"));
     expect(execFileSync("/usr/bin/promtool", ["check", "rules", file]).toString()).toMatch(
-      /SUCCESS: 14 rules found/,
+      /SUCCESS: 25 rules found/,
     );
   });
 

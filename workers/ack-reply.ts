@@ -15,3 +15,15 @@ export function deliveryCount(reply: string): number {
   for (let i = reply.lastIndexOf(".", end - 1) + 1; i < end; i++) n = n * 10 + (reply.charCodeAt(i) - 48);
   return n;
 }
+
+/** deliveryCount for the reply subject as bytes (the raw pull path keeps them as they came). */
+export function deliveryCountOfBytes(reply: Uint8Array): number {
+  let dots = 0;
+  for (let i = 0; i < reply.length; i++) if (reply[i] === 46) dots++;
+  const tokensAfter = dots + 1 >= 12 ? 5 : 4;
+  let end = reply.length;
+  for (let k = 0; k < tokensAfter; k++) end = reply.lastIndexOf(46, end - 1);
+  let n = 0;
+  for (let i = reply.lastIndexOf(46, end - 1) + 1; i < end; i++) n = n * 10 + (reply[i]! - 48);
+  return n;
+}

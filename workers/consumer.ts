@@ -4,13 +4,16 @@
  * duplicates, redeliveries, gaps and (after the drain) lost messages can be counted.
  */
 import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream } from "@nats-io/jetstream";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { MsgHdrs, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
-import { deliveryCount } from "./ack-reply.js";
+import { TIMING_HEADER } from "../src/profile/workloads.js";
+import { deliveryCount, deliveryCountOfBytes } from "./ack-reply.js";
 import { BitSet } from "./bitset.js";
+import { FramePublisher } from "./frames.js";
 import { readIntendedNs, readUint32 } from "./payload.js";
 import { RawPull } from "./raw-pull.js";
 import type { ThreadRecorder } from "./recorder.js";
+import { parseTimingHeader } from "./shaped-payload.js";
 
 type ConsumerTask = Extract<ClientTask, { role: "consumer" }>;
 
@@ -22,7 +25,8 @@ export class Consumer {
   private sub: Subscription | undefined;
   private messages: ConsumerMessages | undefined;
   private raw: RawPull | undefined;
-  private lastUnackedReply: string | undefined;
+  private lastUnackedReply: Uint8Array | undefined;
+  private readonly frames: FramePublisher;
   private started = false;
   private sinceAck = 0;
   private lastUnacked: JsMsg | undefined;
@@ -39,6 +43,8 @@ export class Consumer {
     this.result = emptyResult(task.id, "consumer");
     // Only a consumer that alone receives its publishers' messages sees them in order.
     this.trackGaps = task.spec.kind === "core" || task.spec.kind === "ordered" || task.spec.count === 1;
+    rec.deliveries.active = true;
+    this.frames = new FramePublisher(nc);
   }
 
   /** Subscribes (before the start barrier), so no message of the run is missed. */
@@ -47,7 +53,7 @@ export class Consumer {
     if (spec.kind === "core" || spec.kind === "queue") {
       this.sub = this.nc.subscribe(spec.subject!, {
         queue: spec.queue,
-        callback: (_err, msg) => this.onMessage(msg.data, false),
+        callback: (_err, msg) => this.onMessage(msg.data, false, this.headersOf(msg)),
       });
       return;
     }
@@ -61,12 +67,13 @@ export class Consumer {
         this.stream!,
         this.task.durable!,
         spec.batch,
-        (data, reply) => this.onRawMessage(data, reply),
+        (data, reply, msg) => this.onRawMessage(data, reply, this.headersOf(msg)),
         (code) => {
           if (code !== 408) this.rec.error(this.task.slot, `pull${code}`);
         },
       );
-      this.raw.start();
+      // Consume only: a backlog is there before the start instant; pull it from then on, so it is timed.
+      if (!this.task.anyPayload) this.raw.start();
     } else if (spec.kind === "pull") {
       const c = await js.consumers.get(this.stream!, this.task.durable!);
       this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
@@ -84,12 +91,13 @@ export class Consumer {
 
   start(): void {
     this.started = true;
+    if (this.task.anyPayload) this.raw?.start();
   }
 
   async stop(): Promise<ClientResult> {
     try {
       if (this.lastUnacked) this.lastUnacked.ack();
-      if (this.lastUnackedReply) this.nc.publish(this.lastUnackedReply);
+      if (this.lastUnackedReply) this.frames.publish(this.lastUnackedReply);
       this.raw?.stop();
       this.sub?.unsubscribe();
       this.messages?.stop();
@@ -104,12 +112,12 @@ export class Consumer {
     const spec = this.task.spec;
     if (spec.ackPolicy === "none") {
       // Without acks the server never redelivers.
-      this.onMessage(m.data, false);
+      this.onMessage(m.data, false, this.headersOf(m));
       return;
     }
     // The JsMsg interface hides the reply subject its implementation keeps; fall back to `info` without it.
     const reply = (m as JsMsg & { reply?: string }).reply;
-    this.onMessage(m.data, reply ? deliveryCount(reply) > 1 : m.info.redelivered);
+    this.onMessage(m.data, reply ? deliveryCount(reply) > 1 : m.info.redelivered, this.headersOf(m));
     if (spec.ackPolicy === "all") {
       this.lastUnacked = m;
       if (this.batchAckDue()) {
@@ -133,22 +141,22 @@ export class Consumer {
   }
 
   /** A delivery of the raw pull path: an empty publish to its reply subject is the ack. */
-  private onRawMessage(data: Uint8Array, reply: string): void {
+  private onRawMessage(data: Uint8Array, reply: Uint8Array, headers?: MsgHdrs): void {
     const policy = this.task.spec.ackPolicy;
     if (policy === "none") {
-      this.onMessage(data, false);
+      this.onMessage(data, false, headers);
       return;
     }
-    this.onMessage(data, deliveryCount(reply) > 1);
+    this.onMessage(data, deliveryCountOfBytes(reply) > 1, headers);
     if (policy === "all") {
       this.lastUnackedReply = reply;
       if (this.batchAckDue()) {
-        this.nc.publish(reply);
+        this.frames.publish(reply);
         this.lastUnackedReply = undefined;
       }
       return;
     }
-    this.nc.publish(reply);
+    this.frames.publish(reply);
   }
 
   /**
@@ -161,14 +169,21 @@ export class Consumer {
     return true;
   }
 
-  private onMessage(data: Uint8Array, redelivered: boolean): void {
-    const intendedAbs = readIntendedNs(data);
-    const publisherId = intendedAbs > 0 ? readUint32(data, 8) : -1;
+  private onMessage(data: Uint8Array, redelivered: boolean, headers?: MsgHdrs): void {
+    // A shaped payload keeps the user's bytes: its timing and identity come in a header.
+    const timing = this.task.timingHeader ? parseTimingHeader(headers?.get(TIMING_HEADER)) : undefined;
+    const intendedAbs = timing ? timing.intendedNs : readIntendedNs(data);
+    const publisherId = timing ? timing.publisherId : intendedAbs > 0 ? readUint32(data, 8) : -1;
+    // Consume only: every delivery is the backlog's (a push consumer may deliver before the start).
+    if (this.task.anyPayload) {
+      this.countAny(data);
+      return;
+    }
     if (!this.started || publisherId < 0 || publisherId >= this.seen.length) {
       this.rec.error(this.task.slot, "foreignMessage");
       return;
     }
-    const seq = readUint32(data, 12);
+    const seq = timing ? timing.seq : readUint32(data, 12);
     const r = this.result;
     let bits = this.seen[publisherId];
     if (!bits) {
@@ -181,12 +196,26 @@ export class Consumer {
       return;
     }
     const nowRel = this.rec.relNow();
+    this.rec.deliveries.record(nowRel);
     const intendedRel = intendedAbs - this.rec.startNs;
     this.rec.record("e2e", (nowRel - intendedRel) / 1000, this.rec.inMeasure(intendedRel));
+    this.rec.recordIntended("e2e", (nowRel - intendedRel) / 1000, intendedRel);
     if (this.trackGaps && seq > this.lastSeq[publisherId]! + 1) r.gaps++;
     if (seq > this.lastSeq[publisherId]!) this.lastSeq[publisherId] = seq;
+    this.countAny(data, nowRel);
+  }
+
+  /** Headers are parsed on first read: only when a covered publisher put its timing there. */
+  private headersOf(m: { headers?: MsgHdrs }): MsgHdrs | undefined {
+    return this.task.timingHeader ? m.headers : undefined;
+  }
+
+  /** Counts a delivery; consume-only profiles count every message, whoever wrote it. */
+  private countAny(data: Uint8Array, nowRel = this.rec.relNow()): void {
+    const r = this.result;
     r.consumed++;
     r.consumedBytes += data.length;
+    r.lastConsumedNs = nowRel;
     if (this.rec.inMeasure(nowRel)) {
       r.measuredConsumed++;
       r.measuredConsumedBytes += data.length;

@@ -12,6 +12,8 @@ const SLAB_BYTES = 256 * 1024;
 /** Makes payloads of the configured sizes; the body is zeros or random bytes made once. */
 export class PayloadFactory {
   private readonly template: Uint8Array;
+  /** Zero bodies need no copy: every slab starts zeroed and no two payloads share bytes. */
+  private readonly zeros: boolean;
   private slab = new Uint8Array(0);
   private view = new DataView(this.slab.buffer);
   private offset = 0;
@@ -23,6 +25,7 @@ export class PayloadFactory {
   ) {
     this.template = new Uint8Array(maxBytes);
     if (random) randomFillSync(this.template);
+    this.zeros = !random;
   }
 
   /**
@@ -31,10 +34,7 @@ export class PayloadFactory {
    * `intendedNs` is the absolute monotonic time as a Number (exact to a few ns).
    */
   make(intendedNs: number, publisherId: number, seq: number): Uint8Array {
-    const size =
-      this.minBytes === this.maxBytes
-        ? this.maxBytes
-        : this.minBytes + Math.floor(Math.random() * (this.maxBytes - this.minBytes + 1));
+    const size = this.nextSize();
     if (this.offset + size > this.slab.length) {
       this.slab = new Uint8Array(Math.max(SLAB_BYTES, size));
       this.view = new DataView(this.slab.buffer);
@@ -42,15 +42,37 @@ export class PayloadFactory {
     }
     const at = this.offset;
     this.offset += size;
-    const buf = this.slab.subarray(at, at + size);
-    if (size > PAYLOAD_HEADER_BYTES)
-      buf.set(this.template.subarray(PAYLOAD_HEADER_BYTES, size), PAYLOAD_HEADER_BYTES);
+    this.writeInto(this.slab, this.view, at, size, intendedNs, publisherId, seq);
+    return this.slab.subarray(at, at + size);
+  }
+
+  /** The size of the next payload: fixed, or uniform in the range. */
+  nextSize(): number {
+    return this.minBytes === this.maxBytes
+      ? this.maxBytes
+      : this.minBytes + Math.floor(Math.random() * (this.maxBytes - this.minBytes + 1));
+  }
+
+  /**
+   * Writes a payload of `size` at `at` in a buffer that is zeroed there and never reused (a fresh
+   * slab): the frame batch writes payloads straight behind their PUB line.
+   */
+  writeInto(
+    buf: Uint8Array,
+    view: DataView,
+    at: number,
+    size: number,
+    intendedNs: number,
+    publisherId: number,
+    seq: number,
+  ): void {
+    if (!this.zeros && size > PAYLOAD_HEADER_BYTES)
+      buf.set(this.template.subarray(PAYLOAD_HEADER_BYTES, size), at + PAYLOAD_HEADER_BYTES);
     const hi = Math.floor(intendedNs / TWO_32);
-    this.view.setUint32(at, hi);
-    this.view.setUint32(at + 4, intendedNs - hi * TWO_32);
-    this.view.setUint32(at + 8, publisherId);
-    this.view.setUint32(at + 12, seq);
-    return buf;
+    view.setUint32(at, hi);
+    view.setUint32(at + 4, intendedNs - hi * TWO_32);
+    view.setUint32(at + 8, publisherId);
+    view.setUint32(at + 12, seq);
   }
 }
 

@@ -5,7 +5,14 @@
  * this keeps only what a benchmark needs. The protocol is the server's documented pull API: a request
  * { batch, expires }, deliveries with a $JS.ACK reply, status messages (no reply) for the rest.
  */
-import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import {
+  createInbox,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from "@nats-io/nats-core";
+import { replyBytes } from "./frames.js";
 
 /** Pull requests expire on the server after this long; a 408 says so and the batch is asked for again. */
 const EXPIRES_NS = 30e9;
@@ -38,7 +45,7 @@ export class RawPull {
     stream: string,
     durable: string,
     private readonly batch: number,
-    private readonly onDelivery: (data: Uint8Array, reply: string) => void,
+    private readonly onDelivery: (data: Uint8Array, reply: Uint8Array, msg: { headers?: MsgHdrs }) => void,
     private readonly onStatus: (code: number) => void,
   ) {
     this.subject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`;
@@ -73,10 +80,12 @@ export class RawPull {
   }
 
   private onMsg(msg: Msg): void {
-    if (msg.reply) {
+    // A delivery has a reply ($JS.ACK...), kept as bytes: it is only ever sent back as the ack.
+    const reply = replyBytes(msg);
+    if (reply) {
       this.pending--;
       this.lastDeliveryMs = Date.now();
-      this.onDelivery(msg.data, msg.reply);
+      this.onDelivery(msg.data, reply, msg);
     } else {
       // A status: 408 (the request expired) and 409 (the server ended it) give back what it still owed;
       // 100 is a heartbeat.

@@ -12,11 +12,36 @@ import {
   type Timing,
 } from "../src/engine/protocol.js";
 import { createHistogram, encodeHistogram, type Histogram, recordUs } from "../src/metrics/histogram.js";
+import { SuccessLog } from "./success-log.js";
+
+/**
+ * performance.now() reads the same monotonic clock as process.hrtime in half the time (no BigInt), but
+ * from this thread's own origin. The offset between the two, taken from the tightest of a few reads
+ * on both sides, turns it into host-wide monotonic ns that every thread (and the payloads) agree on.
+ */
+export function monotonicOffsetNs(): number {
+  let best = { spanNs: Number.POSITIVE_INFINITY, offsetNs: 0 };
+  for (let i = 0; i < 20; i++) {
+    const before = Number(process.hrtime.bigint());
+    const perfNs = performance.now() * 1e6;
+    const after = Number(process.hrtime.bigint());
+    if (after - before < best.spanNs)
+      best = { spanNs: after - before, offsetNs: (before + after) / 2 - perfNs };
+  }
+  return best.offsetNs;
+}
 
 export class ThreadRecorder {
-  /** The start instant, absolute monotonic ns (a Number: exact to a few ns, and cheap to subtract). */
+  /**
+   * The start instant, absolute monotonic ns on the coordinator's clock (a Number: exact to a few ns, and
+   * cheap to subtract).
+   */
   startNs = 0;
+  /** Added to performance.now() in ns, it gives process.hrtime's clock (monotonicOffsetNs). */
+  private readonly perfOffsetNs: number;
   private readonly measured = new Map<LatencyKind, Histogram>();
+  /** Measured-phase histograms under names of their own (a service endpoint's request latency). */
+  private readonly named = new Map<string, Histogram>();
   private readonly interval = new Map<LatencyKind, { measured: Histogram; other: Histogram }>();
   readonly errors: Record<string, number> = {};
   private intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
@@ -28,23 +53,59 @@ export class ThreadRecorder {
    * once, reported under both names.
    */
   readonly aliases = new Map<LatencyKind, LatencyKind>();
+  /** Latency by intended send time in each of Timing.latencyWindows (fault runs). */
+  private readonly windows: Array<Map<LatencyKind, Histogram>>;
+  /** Publishes that succeeded (PubAcks, replies) and deliveries, over time: for the fault figures. */
+  readonly publishes = new SuccessLog();
+  readonly deliveries = new SuccessLog();
 
   constructor(
     readonly thread: number,
     private readonly enabled: boolean,
     private readonly timing: Timing,
     counters: SharedArrayBuffer,
+    /** This host's clock minus the coordinator's, ns (agents; 0 on the coordinator's own host). */
+    private readonly clockOffsetNs = 0,
   ) {
     this.counters = new Float64Array(counters);
+    this.perfOffsetNs = monotonicOffsetNs();
+    this.windows = (timing.latencyWindows ?? []).map(() => new Map());
+  }
+
+  /** Also keeps a latency in the fault windows its intended send time falls in (fault runs only). */
+  recordIntended(kind: LatencyKind, latencyUs: number, intendedNs: number): void {
+    const spans = this.timing.latencyWindows;
+    if (!spans || !this.enabled) return;
+    for (let i = 0; i < spans.length; i++) {
+      const [from, to] = spans[i]!;
+      if (intendedNs < from || intendedNs >= to) continue;
+      const byKind = this.windows[i]!;
+      let h = byKind.get(kind);
+      if (!h) {
+        h = createHistogram();
+        byKind.set(kind, h);
+      }
+      recordUs(h, latencyUs);
+    }
+  }
+
+  /** The fault windows' histograms, encoded, in the order of Timing.latencyWindows. */
+  windowHistograms(): Array<Partial<Record<LatencyKind, string>>> | undefined {
+    if (!this.timing.latencyWindows) return undefined;
+    return this.windows.map((byKind) => {
+      const out: Partial<Record<LatencyKind, string>> = {};
+      for (const [kind, h] of byKind) out[kind] = encodeHistogram(h);
+      return out;
+    });
   }
 
   get lateSendThresholdNs(): number {
     return this.timing.lateSendThresholdUs * 1000;
   }
 
-  /** Nanoseconds since the start instant. */
+  /** Nanoseconds since the start instant, on the coordinator's clock. */
   relNow(): number {
-    return Number(process.hrtime.bigint()) - this.startNs;
+    return performance.now() * 1e6 + this.perfOffsetNs - this.clockOffsetNs - this.startNs;
   }
 
   /** End of the measured phase: fixed for time-bounded runs, set by the coordinator for message-bounded ones. */
@@ -66,6 +127,22 @@ export class ThreadRecorder {
     if (!this.enabled) return;
     const pair = this.interval.get(kind) ?? this.addKind(kind);
     recordUs(measured ? pair.measured : pair.other, latencyUs);
+  }
+
+  /** A measured sample under a name of its own; only the run total is kept, no per-second figures. */
+  recordNamed(name: string, latencyUs: number, measured: boolean): void {
+    if (!this.enabled || !measured) return;
+    let h = this.named.get(name);
+    if (!h) {
+      h = createHistogram();
+      this.named.set(name, h);
+    }
+    recordUs(h, latencyUs);
+  }
+
+  /** The named histograms, encoded. */
+  namedHistograms(): Record<string, string> {
+    return Object.fromEntries([...this.named].map(([name, h]) => [name, encodeHistogram(h)]));
   }
 
   private addKind(kind: LatencyKind): { measured: Histogram; other: Histogram } {

@@ -5,13 +5,22 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MessagePort } from "node:worker_threads";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { connectOptions } from "../src/engine/connect-options.js";
 import type { ClientResult, FromWorker, ThreadResult, ThreadTask, ToWorker } from "../src/engine/protocol.js";
+import { connectNats } from "../src/engine/transport.js";
 import { Consumer } from "./consumer.js";
+import { installFastMsgParsing } from "./fast-parser.js";
+import { KvWatcher } from "./kv-watcher.js";
+import type { OpClient } from "./op-client.js";
+import { opDriver } from "./op-drivers.js";
+import { Pacer } from "./pacer.js";
 import { Publisher } from "./publisher.js";
 import { ThreadRecorder } from "./recorder.js";
 import { Responder } from "./responder.js";
+
+// Every connection of a worker thread reads MSG frames through the fast path (fast-parser.ts).
+installFastMsgParsing();
 
 function post(port: MessagePort, msg: FromWorker): void {
   port.postMessage(msg);
@@ -35,26 +44,35 @@ function nextMessage<T extends ToWorker["type"]>(
 
 export default async function runThread(task: ThreadTask): Promise<ThreadResult> {
   const { port } = task;
-  const rec = new ThreadRecorder(task.thread, task.record, task.timing, task.counters);
-  const runTag = `${process.pid}${task.thread}${Date.now() % 1e6}`;
+  const rec = new ThreadRecorder(task.thread, task.record, task.timing, task.counters, task.clockOffsetNs);
+  // Agents on several hosts may share a pid (pid 1 in containers): the thread number is global, the dash
+  // keeps "1"+"12" from reading as "11"+"2".
+  const runTag = `${process.pid}-${task.thread}-${Date.now() % 1e6}`;
   const connections: NatsConnection[] = [];
   let stopping = false;
   let reconnects = 0;
   let permissionViolations = 0;
+  const reconnectEvents: number[] = [];
   // Listen for stop from the outset: Ctrl-C may come before the start instant.
   const stopped = nextMessage(port, ["stop"]);
   const stopPublishers = nextMessage(port, ["stop-publishers", "stop"]);
 
   try {
     for (let i = 0; i < task.connections; i++) {
-      const nc = await connect({
+      const nc = await connectNats({
         ...(await connectOptions(task.connect, `t${task.thread}-c${i}`)),
         servers: task.servers,
       });
       connections.push(nc);
       void (async () => {
+        let disconnectedNs: number | undefined;
         for await (const s of nc.status()) {
-          if (s.type === "reconnect") reconnects++;
+          if (s.type === "disconnect") disconnectedNs ??= rec.relNow();
+          else if (s.type === "reconnect") {
+            reconnects++;
+            reconnectEvents.push(disconnectedNs ?? rec.relNow(), rec.relNow());
+            disconnectedNs = undefined;
+          }
           // The server keeps the connection and drops the message; nats.js reports it here only.
           else if (s.type === "error" && s.error.name === "PermissionViolationError") permissionViolations++;
         }
@@ -73,14 +91,20 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
 
     const consumers: Consumer[] = [];
     const responders: Responder[] = [];
-    const publishers: Publisher[] = [];
+    const publishers: Array<Publisher | OpClient> = [];
+    const watchers: KvWatcher[] = [];
+    const pacer = new Pacer(rec);
     for (const client of task.clients) {
-      if (client.role === "consumer") {
+      if (client.role === "op") {
+        publishers.push(opDriver(client, ncFor(client.connection), rec, pacer));
+      } else if (client.role === "watcher") {
+        watchers.push(new KvWatcher(client, ncFor(client.connection), rec));
+      } else if (client.role === "consumer") {
         consumers.push(new Consumer(client, ncFor(client.connection), rec, task.stream, task.publisherCount));
       } else if (client.role === "responder") {
         responders.push(new Responder(client, ncFor(client.connection)));
       } else {
-        publishers.push(new Publisher(client, ncFor(client.connection), rec, runTag));
+        publishers.push(new Publisher(client, ncFor(client.connection), rec, runTag, pacer));
       }
     }
     const jetstreamPublishers = task.clients.filter(
@@ -93,8 +117,9 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
       rec.aliases.set("pubAckRaw", "pubAck");
     }
     await Promise.all(consumers.map((c) => c.prepare()));
+    await Promise.all(watchers.map((w) => w.prepare()));
     for (const r of responders) r.prepare();
-    for (const p of publishers) p.prepare();
+    await Promise.all(publishers.map((p) => p.prepare()));
     // A round trip per connection: the server has every subscription before anyone publishes.
     await Promise.all(connections.map((nc) => nc.flush()));
     post(port, { type: "ready", thread: task.thread });
@@ -103,6 +128,7 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
     if (go.type === "go") {
       rec.startNs = Number(go.startNs);
       for (const c of consumers) c.start();
+      for (const w of watchers) w.start();
       const intervals = startIntervalTimer(rec, port);
       void stopPublishers.then(() => {
         for (const p of publishers) p.stop();
@@ -111,8 +137,9 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
       await stopped;
       for (const p of publishers) p.stop();
       const published = await publisherResults;
+      pacer.close();
       const received = await Promise.all(consumers.map((c) => c.stop()));
-      const answered = responders.map((r) => r.stop());
+      const answered = [...responders.map((r) => r.stop()), ...watchers.map((w) => w.stop())];
       // The last snapshot folds the final partial second into the totals: after every client stopped.
       intervals.stop();
       return finish([...published, ...received, ...answered]);
@@ -125,10 +152,17 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
   }
 
   function finish(clients: ClientResult[]): ThreadResult {
+    const endNs = rec.relNow();
+    const publishes = rec.publishes.finish(endNs);
+    const deliveries = rec.deliveries.finish(endNs);
     return {
+      successes: { ...(publishes && { publishes }), ...(deliveries && { deliveries }) },
+      windowHistograms: rec.windowHistograms(),
+      reconnectEvents,
       thread: task.thread,
       clients,
       histograms: rec.finalHistograms(),
+      named: rec.namedHistograms(),
       errors: rec.errors,
       reconnects,
       permissionViolations,

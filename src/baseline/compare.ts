@@ -168,9 +168,11 @@ export function environmentWarnings(base: RunEnv, cand: RunEnv): string[] {
     ["client", "client"],
     ["benchline", "benchline version"],
     ["host", "host"],
+    ["workerThreads", "worker threads"],
   ];
   return fields.flatMap(([key, label]) =>
-    base[key] !== cand[key]
+    // A field the baseline's benchline did not record yet is no difference.
+    base[key] !== undefined && base[key] !== cand[key]
       ? [`${label} differs: baseline ${String(base[key])}, candidate ${String(cand[key])}`]
       : [],
   );

@@ -13,7 +13,8 @@ export const BASELINE_SCHEMA = "benchline/baseline@1";
 export type RunSummary = Pick<
   RunResult,
   "startedAt" | "complete" | "durationS" | "measuredS" | "throughput" | "counts" | "latency" | "warnings"
->;
+> &
+  Partial<Pick<RunResult, "faults">>;
 
 export interface Baseline {
   schema: typeof BASELINE_SCHEMA;
@@ -35,23 +36,31 @@ export function summarizeRun(r: RunResult): RunSummary {
     counts: r.counts,
     latency: r.latency,
     warnings: r.warnings,
+    // A fault run's recovery figures are metrics like any other; its window histograms stay in the result.
+    ...(r.faults && {
+      faults: r.faults.map(({ latency: _latency, ...figures }) => ({ ...figures, latency: {} })),
+    }),
   };
 }
 
 /**
  * Like with like: a hash of what shapes the load. Where it runs (servers), who it runs as and how it
  * connects (auth, tls, connection), what it is called and how it is described do not change what is
- * measured, so they are left out.
+ * measured, so they are left out; so is the thread count, which says how the generator runs the load
+ * (env.workerThreads records it) and is sized from the load unless set.
  */
 export function profileHash(profile: Profile): string {
   const {
     servers: _s,
+    // How clients reach the servers, as the servers themselves: where the load runs, not what it is.
+    transport: _tr,
     auth: _a,
     tls: _tls,
     connection: _c,
     name: _n,
     description: _d,
     thresholds: _t,
+    workers: _w,
     ...load
   } = profile;
   return createHash("sha256").update(canonicalJson(load)).digest("hex").slice(0, 16);

@@ -1,22 +1,23 @@
 /**
  * The metric catalogue: every number a threshold or a compare can name, read from a run, with the
  * direction in which it gets worse. Names: `<latency kind>.<stat>` (pubAck.p99, e2e.p50: microseconds),
- * `throughput.<field>`, `counts.<field>`, `rates.<publishErrors|lost|lateSends>` (fractions).
+ * `throughput.<field>`, `counts.<field>`, `rates.<publishErrors|lost|lateSends>` (fractions), and for
+ * fault runs `faults.<name>.<recoveryMs|unavailableMs>` (milliseconds).
  */
 
-import { LATENCY_KINDS, type LatencyKind } from "../engine/protocol.js";
+import { LATENCY_KINDS, type LatencyKind, OP_LATENCY_KINDS } from "../engine/protocol.js";
 import type { Counts, RunResult } from "../engine/result.js";
 import { type Profile, wholeLoad } from "../profile/profile.js";
 
 /** The parts of a run a metric can read: a RunResult or a baseline's run summary. */
-export type MetricSource = Pick<RunResult, "throughput" | "counts" | "latency">;
+export type MetricSource = Pick<RunResult, "throughput" | "counts" | "latency" | "faults">;
 
 export type Direction = "lower-is-better" | "higher-is-better";
 
 export interface MetricInfo {
   name: string;
   direction: Direction;
-  unit: "us" | "msgs/s" | "bytes/s" | "count" | "ratio";
+  unit: "us" | "ms" | "msgs/s" | "bytes/s" | "count" | "ratio";
 }
 
 const LATENCY_STATS = {
@@ -35,7 +36,12 @@ const THROUGHPUT = [
   "consumedPerSec",
   "publishedBytesPerSec",
   "consumedBytesPerSec",
+  "opsPerSec",
+  "readBytesPerSec",
+  "writtenBytesPerSec",
 ] as const;
+/** Throughput fields only the workloads beyond streams produce. */
+const OP_THROUGHPUT: ReadonlySet<string> = new Set(["opsPerSec", "readBytesPerSec", "writtenBytesPerSec"]);
 const COUNTS = [
   "published",
   "acked",
@@ -49,13 +55,26 @@ const COUNTS = [
   "unsent",
   "reconnects",
   "permissionViolations",
+  "lostAcked",
+  "ops",
+  "opErrors",
+  "kvMisses",
+  "kvConflicts",
+  "objChecksumFailures",
+  "watchUpdates",
 ] as const;
-const RATES = ["publishErrors", "lost", "lateSends"] as const;
-const MORE_IS_BETTER_COUNTS = new Set(["published", "acked", "consumed"]);
+const RATES = ["publishErrors", "lost", "lateSends", "opErrors", "kvMisses", "kvConflicts"] as const;
+const MORE_IS_BETTER_COUNTS = new Set(["published", "acked", "consumed", "ops", "watchUpdates"]);
+const FAULT_FIGURES = ["recoveryMs", "unavailableMs"] as const;
 
 /** What a metric name means, or undefined when it is not one benchline knows. */
 export function metricInfo(name: string): MetricInfo | undefined {
   const [group, field, extra] = name.split(".");
+  if (group === "faults") {
+    const ok =
+      field && /^[A-Za-z0-9_-]+$/.test(field) && (FAULT_FIGURES as readonly string[]).includes(extra ?? "");
+    return ok ? { name, direction: "lower-is-better", unit: "ms" } : undefined;
+  }
   if (extra !== undefined || !field) return undefined;
   if ((LATENCY_KINDS as readonly string[]).includes(group!) && field in LATENCY_STATS) {
     return { name, direction: "lower-is-better", unit: "us" };
@@ -87,12 +106,25 @@ function countValue(c: Counts, field: string): number {
 
 /** The metric's value in a run; undefined when the run did not produce it. */
 export function metricValue(run: MetricSource, name: string): number | undefined {
-  const [group, field] = name.split(".") as [string, string];
+  const [group, field, figure] = name.split(".") as [string, string, string];
+  if (group === "faults") {
+    const fault = run.faults?.find((f) => f.name === field);
+    if (!fault?.fired) return undefined;
+    // A fault the run never recovered from took longer than any limit.
+    if (figure === "recoveryMs") return fault.recovered ? fault.recoveryMs : Number.POSITIVE_INFINITY;
+    return fault.unavailableMs;
+  }
+  // A run without operation clients has no op throughput; older results lack the fields altogether.
   if (group === "throughput") return run.throughput[field as keyof RunResult["throughput"]];
   if (group === "counts") return countValue(run.counts, field);
   if (group === "rates") {
     const c = run.counts;
-    const denominator = field === "lost" ? c.acked : c.published;
+    const denominator =
+      field === "lost"
+        ? c.acked
+        : field.startsWith("op") || field.startsWith("kv")
+          ? (c.ops ?? 0)
+          : c.published;
     if (denominator === 0) return 0;
     return countValue(c, field) / denominator;
   }
@@ -110,8 +142,11 @@ export function latencyKindsOf(profile: Profile): Set<LatencyKind> {
     if (p.mode === "request") kinds.add("request");
     if (p.ratePerSec !== "max") kinds.add("sendLag");
   }
+  for (const k of opLatencyKinds(profile)) kinds.add(k);
+  // A consume-only run drains messages benchline did not time.
+  const timed = load.publishers.some((p) => p.timing !== "off");
   for (const c of load.consumers) {
-    kinds.add("e2e");
+    if (timed) kinds.add("e2e");
     if (c.doubleAck && c.ackPolicy === "explicit" && c.kind !== "core" && c.kind !== "queue")
       kinds.add("ack");
   }
@@ -121,6 +156,10 @@ export function latencyKindsOf(profile: Profile): Set<LatencyKind> {
 /** Whether a profile's runs produce this metric at all. */
 export function profileProduces(profile: Profile, name: string): boolean {
   const [group, field] = name.split(".") as [string, string];
+  if (group === "faults") return (profile.faults ?? []).some((f) => f.name === field);
+  if (name === "counts.lostAcked")
+    return profile.faults !== undefined && wholeLoad(profile).publishers.some((p) => p.mode === "jetstream");
+  if (group === "throughput" && OP_THROUGHPUT.has(field)) return opLatencyKinds(profile).size > 0;
   if (group === "throughput") return !field.startsWith("consumed") || wholeLoad(profile).consumers.length > 0;
   if (group === "counts" || group === "rates") return true;
   return latencyKindsOf(profile).has(group as LatencyKind);
@@ -129,17 +168,50 @@ export function profileProduces(profile: Profile, name: string): boolean {
 /** The metrics a compare looks at by default, among those the baseline's profile produces. */
 export function defaultCompareMetrics(profile: Profile): string[] {
   const names: string[] = [];
-  for (const kind of ["pubAck", "e2e", "request"] as const) {
+  for (const kind of ["pubAck", "e2e", "request", ...OP_LATENCY_KINDS] as const) {
     for (const stat of ["p50", "p95", "p99"]) names.push(`${kind}.${stat}`);
   }
-  names.push(
-    "throughput.publishedPerSec",
-    "throughput.consumedPerSec",
-    "rates.publishErrors",
-    "rates.lost",
-    "rates.lateSends",
-  );
+  for (const f of profile.faults ?? [])
+    names.push(`faults.${f.name}.recoveryMs`, `faults.${f.name}.unavailableMs`);
+  names.push("counts.lostAcked");
+  const ops = opLatencyKinds(profile).size > 0;
+  if (ops) names.push("throughput.opsPerSec", "rates.opErrors");
+  const publishes = wholeLoad(profile).publishers.length > 0;
+  if (publishes || !ops)
+    names.push(
+      "throughput.publishedPerSec",
+      "throughput.consumedPerSec",
+      "rates.publishErrors",
+      "rates.lost",
+      "rates.lateSends",
+    );
+  if (!publishes && ops) names.push("rates.lateSends");
   return names.filter(
     (n) => profileProduces(profile, n) && (n !== "rates.lateSends" || latencyKindsOf(profile).has("sendLag")),
   );
+}
+
+/** The latency kinds of a profile's KV, Object Store and direct get load. */
+export function opLatencyKinds(profile: Profile): Set<LatencyKind> {
+  const kinds = new Set<LatencyKind>();
+  const kv = profile.kv;
+  const open = (rate: number | "max") => rate !== "max";
+  for (const c of kv?.clients ?? []) {
+    if (c.mix.get > 0) kinds.add("kvGet");
+    if (c.mix.put > 0) kinds.add("kvPut");
+    if (c.mix.update > 0) kinds.add("kvUpdate");
+    if (c.mix.delete > 0) kinds.add("kvDelete");
+    if (open(c.ratePerSec)) kinds.add("sendLag");
+  }
+  if (kv?.watchers && kv.clients.some((c) => c.mix.put + c.mix.update > 0)) kinds.add("kvWatch");
+  for (const c of profile.objects?.clients ?? []) {
+    if (c.mix.put > 0) kinds.add("objPut");
+    if (c.mix.get > 0) kinds.add("objGet");
+    if (open(c.ratePerSec)) kinds.add("sendLag");
+  }
+  for (const c of profile.direct?.clients ?? []) {
+    kinds.add("directGet");
+    if (open(c.ratePerSec)) kinds.add("sendLag");
+  }
+  return kinds;
 }

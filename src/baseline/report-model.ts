@@ -17,6 +17,8 @@ export interface CompareReport {
     env: RunEnv;
   };
   candidate: { source: "rerun" | "files"; runs: number; profileHash: string; env?: RunEnv; files?: string[] };
+  /** Set by `benchline ab`: the baseline is side A, the candidate side B, run in this order (e.g. "ABBAAB"). */
+  ab?: { a: string; b: string; rounds: number; order: string };
   alpha: number;
   metrics: MetricComparison[];
   /** The profile's thresholds, checked against the candidates' medians. */

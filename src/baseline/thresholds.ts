@@ -29,7 +29,7 @@ export function parseThreshold(metric: string, text: string, file: string): Thre
   const info = metricInfo(metric);
   if (!info) {
     throw new UsageError(
-      `${file}: thresholds: unknown metric "${metric}"; use e.g. pubAck.p99, e2e.p50, throughput.publishedPerSec, counts.lost, rates.publishErrors`,
+      `${file}: thresholds: unknown metric "${metric}"; use e.g. pubAck.p99, e2e.p50, throughput.publishedPerSec, counts.lost, rates.publishErrors, faults.<name>.recoveryMs`,
     );
   }
   const m = /^\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*([a-z%]*)\s*$/i.exec(text);
@@ -41,12 +41,12 @@ export function parseThreshold(metric: string, text: string, file: string): Thre
   const [, op, num, unitRaw] = m as unknown as [string, Operator, string, string];
   const unit = unitRaw.toLowerCase();
   let limit = Number(num);
-  if (info.unit === "us") {
+  if (info.unit === "us" || info.unit === "ms") {
     const factor = LATENCY_UNITS_US[unit];
     if (factor === undefined) {
       throw new UsageError(`${file}: thresholds.${metric}: "${text}" needs a time unit: us, ms or s`);
     }
-    limit *= factor;
+    limit *= info.unit === "ms" ? factor / 1000 : factor;
   } else if (unit === "%" && info.unit === "ratio") {
     limit /= 100;
   } else if (unit !== "") {
@@ -62,7 +62,9 @@ export function checkThresholdsProduced(profile: Profile, thresholds: Threshold[
   for (const t of thresholds) {
     if (!profileProduces(profile, t.metric)) {
       throw new UsageError(
-        `${file}: thresholds.${t.metric}: this profile produces no ${t.metric.split(".")[0]} measurements; remove the threshold or add the load that makes them`,
+        t.metric.startsWith("faults.")
+          ? `${file}: thresholds.${t.metric}: the profile has no fault named ${t.metric.split(".")[1]}; name one of its faults`
+          : `${file}: thresholds.${t.metric}: this profile produces no ${t.metric.split(".")[0]} measurements; remove the threshold or add the load that makes them`,
       );
     }
   }

@@ -10,13 +10,15 @@ import { renderBaselineShow } from "../report/baseline-show.js";
 import { ensureWritableDir } from "../util/files.js";
 import { benchlineVersion } from "../version.js";
 import { type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
+import { type AgentArgs, openAgents, withAgentOptions } from "./control-options.js";
 import { runRepeatedly } from "./repeat.js";
 import { loadWithOverrides } from "./run.js";
+import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from "./server-config-options.js";
 
 /** Fewer runs than this give no rank test a chance. */
 export const MIN_BASELINE_RUNS = 3;
 
-interface RecordArgs extends ConnectionArgs {
+interface RecordArgs extends ConnectionArgs, ServerConfigArgs, AgentArgs {
   profile: string;
   repeat: number;
   out: string;
@@ -32,17 +34,28 @@ async function record(args: RecordArgs): Promise<void> {
     );
   }
   if (!args.out.endsWith(".json")) throw new UsageError(`--out ${args.out}: a baseline file ends in .json`);
-  const loaded = await loadWithOverrides(args.profile, { duration: args.duration, rate: args.rate }, args);
+  const { loaded, embedded } = useServerConfig(
+    await loadWithOverrides(args.profile, { duration: args.duration, rate: args.rate }, args),
+    args,
+  );
   await ensureWritableDir(args.artifacts, "artifacts dir");
   // Checked before the runs, not after them: minutes of load should not end in "cannot write".
   await ensureWritableDir(dirname(args.out), "baseline dir (--out)");
   // Nothing is written to --out until every run is complete: a baseline holds complete runs only.
-  const runs = await runRepeatedly(loaded, {
-    count: args.repeat,
-    label: "run",
-    keep: async (result) => `${(await writeRunArtifacts(args.artifacts, result)).dir}/result.json`,
-    consequence: `${args.out} was not written`,
-  });
+  const agents = await openAgents(args);
+  let runs: Awaited<ReturnType<typeof runRepeatedly>>;
+  try {
+    runs = await runRepeatedly(loaded, {
+      count: args.repeat,
+      label: "run",
+      keep: async (result) => `${(await writeRunArtifacts(args.artifacts, result)).dir}/result.json`,
+      consequence: `${args.out} was not written`,
+      embedded,
+      agents,
+    });
+  } finally {
+    await agents?.close();
+  }
   const baseline: Baseline = {
     schema: BASELINE_SCHEMA,
     benchline: benchlineVersion,
@@ -76,7 +89,7 @@ export const baselineCommand: CommandModule = {
         command: "record <profile>",
         describe: "run PROFILE K times and keep the runs as a baseline file",
         builder: (b: Argv) =>
-          withConnectionOptions(b)
+          withAgentOptions(withServerConfigOptions(withConnectionOptions(b)))
             .positional("profile", { type: "string", demandOption: true })
             .option("out", {
               type: "string",

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { parseThreshold, type Threshold } from "../baseline/thresholds.js";
 import { type CapacityResult, searchCapacity } from "../engine/capacity.js";
-import { combineEvents, startEmbedded } from "../engine/run.js";
+import { startEmbedded } from "../engine/embedded.js";
+import { combineEvents } from "../engine/run.js";
 import { Interrupted, RuntimeFailure, UsageError, VerdictFailed } from "../errors.js";
 import { loadProfile } from "../profile/loader.js";
 import { renderCapacityTable } from "../report/capacity-table.js";
@@ -16,14 +17,16 @@ import { shutdownSignal } from "../util/shutdown.js";
 import { fileTimestamp } from "../util/time.js";
 import { parseDurationMs } from "../util/units.js";
 import { applyConnection, type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
+import { type AgentArgs, openAgents, withAgentOptions } from "./control-options.js";
 import {
   type OutputArgs,
   openLiveMetrics,
   withOutputOptions,
   writeFinalPrometheus,
 } from "./output-options.js";
+import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from "./server-config-options.js";
 
-interface CapacityArgs extends OutputArgs, ConnectionArgs {
+interface CapacityArgs extends OutputArgs, ConnectionArgs, ServerConfigArgs, AgentArgs {
   profile: string;
   start: number;
   max: number;
@@ -52,32 +55,42 @@ async function capacity(args: CapacityArgs): Promise<void> {
   const stepDurationMs = parseDurationMs(args.stepDuration, "--step-duration");
   if (stepDurationMs < 500) throw new UsageError("--step-duration must be at least 500ms");
   const objectives = args.slo.map(parseObjective);
-  const loaded = applyConnection(await loadProfile(args.profile), args);
+  const { loaded, embedded } = useServerConfig(applyConnection(await loadProfile(args.profile), args), args);
   if (loaded.profile.tenants)
     throw new UsageError(
       `${args.profile}: a capacity search runs one load, not tenants; search each tenant's profile alone`,
     );
+  const p = loaded.profile;
+  if (p.publishers.length === 0 && !p.kv?.clients.length && !p.objects && !p.direct)
+    throw new UsageError(`${args.profile}: a capacity search ramps a rate; this profile only consumes`);
   if (
-    loaded.profile.publishers.every((p) => p.mode === "request") &&
-    loaded.profile.responders.length === 0
+    p.publishers.length > 0 &&
+    p.publishers.every((x) => x.mode === "request") &&
+    p.responders.length === 0 &&
+    p.servers.length === 0
   ) {
+    // On the embedded server nobody answers; on a named server the user's own service may.
     throw new UsageError(`${args.profile}: request publishers need responders for a capacity search`);
   }
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const dir = join(args.out, `${fileTimestamp()}-capacity-${loaded.profile.name}`);
   const file = join(dir, "capacity.json");
 
+  // Before a server starts: a wrong --agents flag is a usage error with nothing to clean up.
+  const agents = await openAgents(args);
   let servers = loaded.profile.servers;
   let stopServer: (() => Promise<void>) | undefined;
-  if (servers.length === 0) {
-    // One embedded server for the whole search: the steps measure the same deployment.
-    const started = await startEmbedded(loaded.profile);
-    servers = started.urls;
-    stopServer = started.stop;
-  }
   let result: CapacityResult;
-  const live = await openLiveMetrics(args, loaded.profile.name);
+  let live: Awaited<ReturnType<typeof openLiveMetrics>> | undefined;
   try {
+    if (servers.length === 0) {
+      // One embedded server for the whole search: the steps measure the same deployment.
+      const started = await startEmbedded(loaded.profile, embedded);
+      servers = started.urls;
+      stopServer = started.stop;
+      if (started.auth && !loaded.profile.auth) loaded.profile = { ...loaded.profile, auth: started.auth };
+    }
+    live = await openLiveMetrics(args, loaded.profile);
     const totalS = stepDurationMs / 1000 + loaded.profile.warmupMs / 1000;
     result = await searchCapacity(
       loaded,
@@ -89,6 +102,7 @@ async function capacity(args: CapacityArgs): Promise<void> {
         objectives,
         servers,
         signal: shutdownSignal,
+        agents,
       },
       {
         onStepStart: (i, target) => process.stderr.write(`step ${i + 1}: ${target} msgs/s\n`),
@@ -98,7 +112,8 @@ async function capacity(args: CapacityArgs): Promise<void> {
       },
     );
   } finally {
-    await live.close();
+    await live?.close();
+    await agents?.close();
     await stopServer?.();
   }
   // The search's own end (complete, the answer) comes after the last step's write.
@@ -143,7 +158,11 @@ export const capacityCommand: CommandModule = {
   command: "capacity <profile>",
   describe: "find the highest publish rate sustained under the objectives: a step ramp, then bisection",
   builder: (y: Argv) =>
-    withConnectionOptions(withOutputOptions(y, "capacity.png (latency against throughput)"))
+    withAgentOptions(
+      withServerConfigOptions(
+        withConnectionOptions(withOutputOptions(y, "capacity.png (latency against throughput)")),
+      ),
+    )
       .positional("profile", { type: "string", demandOption: true })
       .option("start", { type: "number", default: 1000, describe: "first step, msgs/s" })
       .option("max", { type: "number", default: 1_000_000, describe: "highest rate to try, msgs/s" })

@@ -40,6 +40,7 @@ import { writeFileAtomic } from "../util/atomic-write.js";
 import { ensureWritableDir } from "../util/files.js";
 import { fileTimestamp } from "../util/time.js";
 import { applyConnection, type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
+import { type AgentArgs, openAgents, withAgentOptions } from "./control-options.js";
 import {
   type OutputArgs,
   openLiveMetrics,
@@ -47,8 +48,9 @@ import {
   writeFinalPrometheus,
 } from "./output-options.js";
 import { runRepeatedly } from "./repeat.js";
+import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from "./server-config-options.js";
 
-interface CompareArgs extends OutputArgs, ConnectionArgs {
+interface CompareArgs extends OutputArgs, ConnectionArgs, ServerConfigArgs, AgentArgs {
   baseline: string;
   repeat: number;
   candidate?: string[];
@@ -122,26 +124,34 @@ async function compare(args: CompareArgs): Promise<void> {
         (needed ? `use --repeat ${needed} or more, or fewer --metric` : "record a baseline with more runs"),
     );
   }
-  const loaded = runnableProfile(baseline, args.baseline, args);
+  const { loaded, embedded } = useServerConfig(runnableProfile(baseline, args.baseline, args), args);
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const dir = join(args.out, `${fileTimestamp()}-compare-${baseline.profile.name}`);
 
   let candidates: RunResult[];
   let candidateHash: string;
+  // Hashed afresh from the stored profile, so that a baseline written before a change to what the
+  // hash leaves out (the thread count, now sized from the load) still matches its own profile.
+  const baselineHash = profileHash(baseline.profile);
   if (args.candidate?.length) {
     candidates = await Promise.all(args.candidate.map((f) => readRunResult(f, "candidate")));
     const hashes = new Set(candidates.map((c) => profileHash(c.profile)));
     candidateHash = [...hashes][0]!;
-    if (!args.allowProfileChange && (hashes.size > 1 || candidateHash !== baseline.profileHash)) {
-      const other = candidates.find((c) => profileHash(c.profile) !== baseline.profileHash)!;
+    if (!args.allowProfileChange && (hashes.size > 1 || candidateHash !== baselineHash)) {
+      const other = candidates.find((c) => profileHash(c.profile) !== baselineHash)!;
       throw new UsageError(
-        `candidate profile ${other.profile.name} (hash ${profileHash(other.profile)}) is not the baseline's (${baseline.profileHash}); compare like with like, or pass --allow-profile-change`,
+        `candidate profile ${other.profile.name} (hash ${profileHash(other.profile)}) is not the baseline's (${baselineHash}); compare like with like, or pass --allow-profile-change`,
       );
     }
   } else {
-    const live = await openLiveMetrics(args, loaded.profile.name);
+    const live = await openLiveMetrics(args, loaded.profile);
+    const agents = await openAgents(args).catch(async (err) => {
+      await live.close();
+      throw err;
+    });
     try {
       candidates = await runRepeatedly(loaded, {
+        agents,
         events: live.events,
         count: args.repeat,
         label: "candidate",
@@ -151,8 +161,10 @@ async function compare(args: CompareArgs): Promise<void> {
           return file;
         },
         consequence: `the runs so far are in ${dir}`,
+        embedded,
       });
     } finally {
+      await agents?.close();
       await live.close();
     }
     candidateHash = profileHash(loaded.profile);
@@ -170,7 +182,7 @@ async function compare(args: CompareArgs): Promise<void> {
   const regressed = comparisons.filter((c) => c.verdict === "regressed").map((c) => c.metric);
   const warnings = [
     ...(candidates[0] ? environmentWarnings(baseline.env, candidates[0].env) : []),
-    ...(candidateHash !== baseline.profileHash
+    ...(candidateHash !== baselineHash
       ? ["the candidate's profile differs from the baseline's (--allow-profile-change)"]
       : []),
     ...comparisons
@@ -263,7 +275,11 @@ export const compareCommand: CommandModule = {
   describe:
     "rerun a baseline's profile (or read candidate results) and give a regression verdict; exit 1 on regression",
   builder: (y: Argv) =>
-    withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides"))
+    withAgentOptions(
+      withServerConfigOptions(
+        withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides")),
+      ),
+    )
       .positional("baseline", {
         type: "string",
         demandOption: true,

@@ -3,59 +3,34 @@ import type { Argv } from "yargs";
 import { UsageError } from "../errors.js";
 import { applyConnectionFlags, type ConnectionFlags, connectionFlagsWithEnv } from "../profile/connection.js";
 import type { LoadedProfile } from "../profile/loader.js";
+import { readNatsContext } from "../profile/nats-context.js";
 import { REDACTED, redactUrl } from "../profile/redact.js";
 
 export interface ConnectionArgs extends ConnectionFlags {
   server?: string[];
+  context?: string;
 }
 
-const GROUP = "Connection (flags override NATS_* environment variables, which override the profile):";
+const GROUP =
+  "Connection (flags override NATS_* environment variables, then --context, which override the profile):";
 
 export function withConnectionOptions<T>(y: Argv<T>) {
-  return y
-    .option("server", {
-      type: "string",
-      array: true,
-      describe: "server URL(s), repeat or comma-separate for several; env NATS_URL; none: an embedded server",
-      group: GROUP,
-    })
-    .option("token", {
-      type: "string",
-      describe: "token (prefer env NATS_TOKEN: flags show in ps)",
-      group: GROUP,
-    })
-    .option("user", { type: "string", describe: "user name (env NATS_USER)", group: GROUP })
-    .option("password", { type: "string", describe: "password (prefer env NATS_PASSWORD)", group: GROUP })
-    .option("nkey", {
-      type: "string",
-      describe: "file holding an nkey user seed (env NATS_NKEY)",
-      group: GROUP,
-    })
-    .option("creds", {
-      type: "string",
-      describe: "creds file, user JWT and seed (env NATS_CREDS)",
-      group: GROUP,
-    })
-    .option("tls-ca", {
-      type: "string",
-      describe: "CA file (PEM) to trust the server by (env NATS_CA)",
-      group: GROUP,
-    })
-    .option("tls-cert", {
-      type: "string",
-      describe: "client certificate (PEM), mutual TLS (env NATS_CERT)",
-      group: GROUP,
-    })
-    .option("tls-key", {
-      type: "string",
-      describe: "client key (PEM), mutual TLS (env NATS_KEY)",
-      group: GROUP,
-    })
-    .option("tls-insecure", {
-      type: "boolean",
-      describe: "do not verify the server's certificate (test servers only; never the default)",
-      group: GROUP,
-    })
+  return withCredentialOptions(
+    y
+      .option("server", {
+        type: "string",
+        array: true,
+        describe:
+          "server URL(s), repeat or comma-separate for several; env NATS_URL; none: an embedded server",
+        group: GROUP,
+      })
+      .option("context", {
+        type: "string",
+        describe:
+          "a nats CLI context: its url and credentials, below flags and NATS_* ($XDG_CONFIG_HOME/nats/context/NAME.json, or a path)",
+        group: GROUP,
+      }),
+  )
     .option("connection-name", {
       type: "string",
       describe: 'connection name prefix (default "benchline")',
@@ -79,6 +54,48 @@ export function withConnectionOptions<T>(y: Argv<T>) {
     });
 }
 
+/** Who to be and what to trust: the flags an agent takes for the servers under load, too. */
+export function withCredentialOptions<T>(y: Argv<T>, group = GROUP) {
+  return y
+    .option("token", {
+      type: "string",
+      describe: "token (prefer env NATS_TOKEN: flags show in ps)",
+      group,
+    })
+    .option("user", { type: "string", describe: "user name (env NATS_USER)", group })
+    .option("password", { type: "string", describe: "password (prefer env NATS_PASSWORD)", group })
+    .option("nkey", {
+      type: "string",
+      describe: "file holding an nkey user seed (env NATS_NKEY)",
+      group,
+    })
+    .option("creds", {
+      type: "string",
+      describe: "creds file, user JWT and seed (env NATS_CREDS)",
+      group,
+    })
+    .option("tls-ca", {
+      type: "string",
+      describe: "CA file (PEM) to trust the server by (env NATS_CA)",
+      group,
+    })
+    .option("tls-cert", {
+      type: "string",
+      describe: "client certificate (PEM), mutual TLS (env NATS_CERT)",
+      group,
+    })
+    .option("tls-key", {
+      type: "string",
+      describe: "client key (PEM), mutual TLS (env NATS_KEY)",
+      group,
+    })
+    .option("tls-insecure", {
+      type: "boolean",
+      describe: "do not verify the server's certificate (test servers only; never the default)",
+      group,
+    });
+}
+
 /** `--server a,b --server c` -> [a, b, c]; undefined when none was given. */
 export function serverList(values: string[] | string | undefined): string[] | undefined {
   const list = (Array.isArray(values) ? values : values === undefined ? [] : [values])
@@ -98,9 +115,9 @@ export function checkServerUrl(url: string): void {
   }
   if (!parsed?.hostname)
     throw new UsageError(`server URL "${redactUrl(url)}" is not valid; write it as nats://host:4222`);
-  if (parsed.protocol !== "nats:" && parsed.protocol !== "tls:")
+  if (!["nats:", "tls:", "ws:", "wss:"].includes(parsed.protocol))
     throw new UsageError(
-      `server URL "${redactUrl(url)}": benchline speaks the NATS protocol; use nats://host:4222 (or tls://)`,
+      `server URL "${redactUrl(url)}": benchline speaks the NATS protocol; use nats://host:4222 (or tls://, or ws:// and wss:// for a websocket listener)`,
     );
 }
 
@@ -113,8 +130,9 @@ export function applyConnection(
   args: ConnectionArgs,
   env: NodeJS.ProcessEnv = process.env,
 ): LoadedProfile {
-  const flags = connectionFlagsWithEnv(args, env);
-  const servers = serverList(args.server) ?? serverList(env.NATS_URL);
+  const context = args.context === undefined ? undefined : readNatsContext(args.context, env);
+  const flags = connectionFlagsWithEnv(args, env, context?.flags);
+  const servers = serverList(args.server) ?? serverList(env.NATS_URL) ?? serverList(context?.url);
   for (const url of servers ?? loaded.profile.servers) checkServerUrl(url);
   const profile = applyConnectionFlags(loaded.profile, flags, (v) => v);
   const stored = applyConnectionFlags(loaded.stored, flags, () => REDACTED);

@@ -1,8 +1,10 @@
 /** The output flags that run, compare and capacity share: pictures, HTML, Prometheus. */
 import { dirname } from "node:path";
 import type { Argv } from "yargs";
+import { latencyKindsOf } from "../baseline/metrics.js";
 import type { RunEvents } from "../engine/run.js";
 import { UsageError } from "../errors.js";
+import type { Profile } from "../profile/profile.js";
 import { serveMetrics } from "../report/prometheus/live.js";
 import { type ExtraGauges, type Figures, writePrometheusFile } from "../report/prometheus/textfile.js";
 import { ensureWritableDir } from "../util/files.js";
@@ -44,7 +46,7 @@ export interface LiveMetrics {
 }
 
 /** Checks the flags before any load starts, and opens /metrics when asked. */
-export async function openLiveMetrics(args: OutputArgs, profile: string): Promise<LiveMetrics> {
+export async function openLiveMetrics(args: OutputArgs, profile: Profile): Promise<LiveMetrics> {
   if (args.prometheus !== undefined) {
     if (args.prometheus === "" || args.prometheus.endsWith("/"))
       throw new UsageError(
@@ -53,7 +55,12 @@ export async function openLiveMetrics(args: OutputArgs, profile: string): Promis
     await ensureWritableDir(dirname(args.prometheus), "--prometheus dir");
   }
   if (args.metricsPort === undefined) return { close: async () => {} };
-  const endpoint = await serveMetrics(args.metricsPort, profile);
+  const endpoint = await serveMetrics(
+    args.metricsPort,
+    profile.name,
+    latencyKindsOf(profile),
+    profile.faults,
+  );
   process.stderr.write(`serving metrics on ${endpoint.url}\n`);
   return { events: endpoint.events, close: endpoint.close };
 }

@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { writeRunArtifacts } from "../engine/artifacts.js";
 import type { RunResult } from "../engine/result.js";
-import { combineEvents, runProfile } from "../engine/run.js";
+import { combineEvents, type RunOptions, runProfile } from "../engine/run.js";
 import { Interrupted, RuntimeFailure, VerdictFailed } from "../errors.js";
 import { type LoadedProfile, loadProfile } from "../profile/loader.js";
 import { applyOverrides, type ProfileOverrides } from "../profile/overrides.js";
@@ -13,14 +13,16 @@ import { renderTable } from "../report/table.js";
 import { ensureWritableDir } from "../util/files.js";
 import { shutdownSignal } from "../util/shutdown.js";
 import { applyConnection, type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
+import { type AgentArgs, openAgents, withAgentOptions } from "./control-options.js";
 import {
   type OutputArgs,
   openLiveMetrics,
   withOutputOptions,
   writeFinalPrometheus,
 } from "./output-options.js";
+import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from "./server-config-options.js";
 
-interface RunArgs extends ProfileOverrides, OutputArgs, ConnectionArgs {
+interface RunArgs extends ProfileOverrides, OutputArgs, ConnectionArgs, ServerConfigArgs, AgentArgs {
   profile: string;
   monitor?: string;
   out: string;
@@ -48,17 +50,31 @@ export async function loadWithOverrides(
 }
 
 async function run(args: RunArgs): Promise<void> {
-  const loaded = await loadWithOverrides(args.profile, args, args);
+  const { loaded, embedded } = useServerConfig(await loadWithOverrides(args.profile, args, args), args);
+  const agents = await openAgents(args);
+  try {
+    await executeRun(loaded, args, { embedded, agents });
+  } finally {
+    await agents?.close();
+  }
+}
+
+/** Runs a loaded profile as `run` does: artifacts, the table or JSON, the verdict. `quick` shares it. */
+export async function executeRun(
+  loaded: LoadedProfile,
+  args: Pick<RunArgs, "out" | "json" | "monitor"> & OutputArgs,
+  target: Pick<RunOptions, "embedded" | "agents"> = {},
+): Promise<void> {
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const p = loaded.profile;
   const totalS = p.messages === undefined ? (p.warmupMs + p.durationMs) / 1000 : Number.POSITIVE_INFINITY;
-  const live = await openLiveMetrics(args, p.name);
+  const live = await openLiveMetrics(args, p);
   const progress = createProgress(process.stderr, totalS);
   let result: RunResult;
   try {
     result = await runProfile(
       loaded,
-      { monitorUrl: args.monitor, signal: shutdownSignal },
+      { monitorUrl: args.monitor, signal: shutdownSignal, ...target },
       combineEvents(progress, live.events),
     );
   } finally {
@@ -86,7 +102,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <profile>",
   describe: "run a load profile and measure it (starts its own nats-server when none is named)",
   builder: (y: Argv) =>
-    withConnectionOptions(withOutputOptions(y, "PNG charts and .hgrm histogram files"))
+    withAgentOptions(
+      withServerConfigOptions(
+        withConnectionOptions(withOutputOptions(y, "PNG charts and .hgrm histogram files")),
+      ),
+    )
       .positional("profile", {
         type: "string",
         demandOption: true,
@@ -111,6 +131,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example(
         "$0 run profiles/js-e2e.yaml --server nats://staging:4222 --rate 20000",
         "fixed rate against staging",
-      ) as Argv<RunArgs>,
+      )
+      .example(
+        "$0 run profiles/js-e2e.yaml --server-config deploy/nats-server.conf",
+        "on an embedded server from your own config (free ports, temp store)",
+      )
+      .example(
+        "$0 run profiles/js-e2e.yaml --server nats://staging:4222 --agents 3 --control nats://control:4222",
+        "the same load from three agents",
+      ) as unknown as Argv<RunArgs>,
   handler: run,
 };

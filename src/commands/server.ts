@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Argv, CommandModule } from "yargs";
-import { RuntimeFailure } from "../errors.js";
+import { RuntimeFailure, UsageError } from "../errors.js";
 import { renderServerStatus } from "../report/server-status.js";
 import { LocalCluster } from "../server/cluster.js";
 import { NatsServer, type StartOptions } from "../server/launcher.js";
@@ -24,11 +24,13 @@ import { isPortFree } from "../util/ports.js";
 import { shutdownSignal } from "../util/shutdown.js";
 import { fileTimestamp } from "../util/time.js";
 import { parseSizeBytes } from "../util/units.js";
+import { type ServerConfigArgs, userConfigSpec, withServerConfigOptions } from "./server-config-options.js";
+import { serverRunCommand } from "./server-run.js";
 
 const out = (text: string) => process.stdout.write(text);
 const note = (text: string) => process.stderr.write(`${text}\n`);
 
-interface StartArgs {
+interface StartArgs extends ServerConfigArgs {
   dir: string;
   cluster: number;
   port?: number;
@@ -79,9 +81,17 @@ async function start(args: StartArgs): Promise<void> {
   }
 
   const logFile = join(serverStateDir(args.dir), `nats-server-${fileTimestamp()}.log`);
+  const userConfig = userConfigSpec(args);
+  if (userConfig && (args.jsMaxMemory || args.jsMaxFile))
+    throw new UsageError(
+      `--js-max-memory and --js-max-file do not apply with --server-config: set max_memory_store and max_file_store in ${userConfig.file}`,
+    );
+  if (userConfig?.keepStore && args.store)
+    throw new UsageError("--store and --keep-store contradict each other: give one");
   const common: StartOptions = {
     detached: true,
     logFile,
+    userConfig,
     jsMaxMemoryBytes: args.jsMaxMemory ? parseSizeBytes(args.jsMaxMemory, "--js-max-memory") : undefined,
     jsMaxFileBytes: args.jsMaxFile ? parseSizeBytes(args.jsMaxFile, "--js-max-file") : undefined,
   };
@@ -118,7 +128,7 @@ async function start(args: StartArgs): Promise<void> {
       logFile: s.logFile,
       storeDir: s.storeDir,
       runDir: s.runDir,
-      storeIsTemp: args.store === undefined,
+      storeIsTemp: args.store === undefined && !userConfig?.keepStore,
     })),
   };
   try {
@@ -205,14 +215,15 @@ const dirOption = {
 
 export const serverCommand: CommandModule = {
   command: "server",
-  describe: "start, inspect or stop a long-lived local nats-server (JetStream on)",
+  describe:
+    "start, inspect or stop a long-lived local nats-server (JetStream on), or run a command beside one",
   builder: (y: Argv) =>
     y
       .command({
         command: "start",
         describe: "start nats-server in the background; does nothing if it already runs healthy",
         builder: (b: Argv) =>
-          b
+          withServerConfigOptions(b)
             .option("cluster", {
               type: "number",
               default: 1,
@@ -264,6 +275,7 @@ export const serverCommand: CommandModule = {
         builder: (b: Argv) => b.option("dir", dirOption),
         handler: (a) => stop(a as unknown as { dir: string }),
       })
-      .demandCommand(1, "say start, status or stop"),
+      .command(serverRunCommand)
+      .demandCommand(1, "say start, status, stop or run"),
   handler: () => {},
 };

@@ -8,7 +8,8 @@ import { parseLabels, seriesNames } from "../slo/prometheus-names.js";
 import { renderPrometheusRules } from "../slo/prometheus-rules.js";
 import { renderSloJson, renderSloMarkdown, renderSloTable } from "../slo/render.js";
 import { renderThresholdsBlock, writeThresholdsIntoProfile } from "../slo/thresholds-block.js";
-import { parseDurationMs } from "../util/units.js";
+import { parseSloWindow } from "../slo/window.js";
+import { proveRules } from "./slo-tests.js";
 
 const FORMATS = ["table", "json", "markdown", "openslo", "prometheus", "thresholds"] as const;
 
@@ -22,24 +23,34 @@ interface SloArgs {
   labels?: string;
   metric?: string[];
   writeProfile?: string;
+  tests?: string[];
+  out?: string;
+  replayStep: string;
+  json?: boolean;
 }
 
 async function slo(args: SloArgs): Promise<void> {
-  const windowMs = parseDurationMs(args.window, "--window");
-  if (windowMs <= 0) throw new UsageError("--window must be above zero, e.g. 28d");
+  const window = parseSloWindow(args.window);
   const baseline = await readBaseline(args.baseline);
   const set = deriveSlos(baseline, args.baseline, {
     headroom: args.headroom,
     targetPercent: args.target,
-    windowS: windowMs / 1000,
+    windowS: window.seconds,
     metrics: args.metric,
   });
   const names = seriesNames(args.metricPrefix, parseLabels(args.labels));
+  if (args.tests) {
+    if (args.format !== "prometheus")
+      throw new UsageError("--tests replays runs through the Prometheus rules: add --format prometheus");
+    if (!args.out) throw new UsageError("--tests needs --out DIR for the rules and their promtool test file");
+    await proveRules(set, names, { ...args, tests: args.tests, out: args.out });
+    return;
+  }
   const out: Record<SloArgs["format"], () => string> = {
     table: () => renderSloTable(set),
     json: () => renderSloJson(set),
     markdown: () => renderSloMarkdown(set),
-    openslo: () => renderOpenSlo(set, names, args.window),
+    openslo: () => renderOpenSlo(set, names, window),
     prometheus: () => renderPrometheusRules(set, names, args.metricPrefix),
     thresholds: () => renderThresholdsBlock(set.proposals),
   };
@@ -62,7 +73,11 @@ export const sloCommand: CommandModule = {
         default: 99.9,
         describe: "success target in percent, for the error budget",
       })
-      .option("window", { type: "string", default: "28d", describe: "SLO window, e.g. 28d, 7d" })
+      .option("window", {
+        type: "string",
+        default: "28d",
+        describe: "SLO window as OpenSLO writes it: a whole number and m h d w M Q Y, e.g. 28d, 4w, 1M",
+      })
       .option("format", { choices: FORMATS, default: "table" as const, describe: "output format" })
       .option("metric-prefix", {
         type: "string",
@@ -78,7 +93,28 @@ export const sloCommand: CommandModule = {
         type: "string",
         describe: "write the thresholds into this profile file, in place",
       })
+      .option("tests", {
+        type: "string",
+        array: true,
+        describe:
+          "replay these run results (result.json of a fault run, of a clean run; repeat --tests) through the rules: writes the rules and a promtool test file to --out, says when each alert fires; exit 1 when an outage fires nothing or an alert fires before any fault",
+      })
+      .option("out", {
+        type: "string",
+        describe: "with --tests: the directory for rules.yml and rules.test.yml",
+      })
+      .option("replay-step", {
+        type: "string",
+        default: "1m",
+        describe:
+          "with --tests: the Prometheus time one run second takes in the replay (1m: a 5 s outage fills the 5m burn window)",
+      })
+      .option("json", { type: "boolean", describe: "with --tests: the replay report as JSON" })
       .example("$0 slo baselines/staging-js-r3.json --format openslo", "OpenSLO v1 YAML")
+      .example(
+        "$0 slo baselines/ci-smoke.json --format prometheus --tests artifacts/pause/result.json --out alerts",
+        "alert rules, and a promtool test proving they fire on the pause run's outage",
+      )
       .example(
         "$0 slo baselines/staging.json --format prometheus --labels service=orders",
         "burn-rate alert rules",

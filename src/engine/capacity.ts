@@ -4,11 +4,13 @@
  * precision asked. A step is good when it achieves 98% of its target rate, consumers keep up, and every
  * objective holds. Never prints: each step leaves as an event.
  */
+import type { AgentControl } from "../agents/control.js";
 import { evaluateThresholds, type Threshold, type ThresholdCheck } from "../baseline/thresholds.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import { applyOverrides } from "../profile/overrides.js";
 import { buildPlan } from "./plan.js";
+import { OP_LATENCY_KINDS } from "./protocol.js";
 import type { RunEnv, RunResult } from "./result.js";
 import { type RunEvents, runProfile } from "./run.js";
 
@@ -73,6 +75,8 @@ export interface CapacityOptions {
   objectives: Threshold[];
   servers: string[];
   signal: AbortSignal;
+  /** Run each step on agents instead of on this host. */
+  agents?: AgentControl;
 }
 
 export interface CapacityEvents {
@@ -88,7 +92,9 @@ function judge(
   objectives: Threshold[],
 ): Omit<CapacityStep, "index" | "phase"> {
   const reasons: string[] = [];
-  const achieved = run.throughput.publishedPerSec;
+  // A load of KV, object or direct get clients only is measured in operations.
+  const achieved =
+    run.profile.publishers.length > 0 ? run.throughput.publishedPerSec : (run.throughput.opsPerSec ?? 0);
   if (achieved < target * ACHIEVED_SHARE)
     reasons.push(`achieved ${Math.round(achieved)} of ${target} msgs/s`);
   const published = achieved * run.measuredS;
@@ -109,7 +115,7 @@ function judge(
   for (const c of checks)
     if (!c.passed) reasons.push(`${c.metric} ${c.text} broken (${Math.round(c.actual)})`);
   if (!run.complete) reasons.push(`the run stopped early: ${run.abortReason}`);
-  const kind = (["pubAck", "request", "e2e"] as const).find((k) => run.latency[k]);
+  const kind = (["pubAck", "request", "e2e", ...OP_LATENCY_KINDS] as const).find((k) => run.latency[k]);
   return {
     targetPerSec: target,
     achievedPerSec: achieved,
@@ -158,7 +164,11 @@ export async function searchCapacity(
       profile: applyOverrides(loaded.profile, overrides),
       stored: applyOverrides(loaded.stored, overrides),
     };
-    const run = await runProfile(stepProfile, { servers: o.servers, signal: o.signal }, events.run);
+    const run = await runProfile(
+      stepProfile,
+      { servers: o.servers, signal: o.signal, agents: o.agents },
+      events.run,
+    );
     result.env ??= run.env;
     const judged = { index, phase, ...judge(run, target, groups, o.objectives) };
     result.steps.push(judged);

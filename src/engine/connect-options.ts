@@ -17,6 +17,8 @@ export interface ConnectSpec {
   auth?: AuthSpec;
   tls?: TlsSpec;
   connection: ConnectionSpec;
+  /** Connect only to the given URLs, never to addresses the servers advertise (fault proxies). */
+  pinned?: boolean;
 }
 
 async function readSecretFile(path: string, what: string): Promise<Uint8Array> {
@@ -72,6 +74,7 @@ export async function connectOptions(spec: ConnectSpec, name: string): Promise<C
     token: auth?.token,
     user: auth?.user,
     pass: auth?.password,
+    ...(spec.pinned && { ignoreClusterUpdates: true }),
   };
   if (auth?.nkeyFile) options.authenticator = nkeyAuthenticator(await nkeySeed(auth.nkeyFile));
   if (auth?.credsFile) options.authenticator = credsAuthenticator(await creds(auth.credsFile));
@@ -108,6 +111,17 @@ export function connectFailure(
     return said(
       `: the server's TLS certificate is not trusted (${text}); ${spec.tls?.caFile ? "check that --tls-ca is the CA that signed it" : "pass its CA with --tls-ca FILE"}, or --tls-insecure for a test server`,
     );
+  if (servers.some((s) => /^wss?:\/\//i.test(s))) {
+    // An HTTP parser meeting the INFO line: a NATS client port, not a websocket listener.
+    if (/Expected HTTP|Unexpected server response|Invalid WebSocket|Parse Error/i.test(text))
+      return said(
+        ` has no websocket listener (${text}): that port speaks plain NATS; use nats:// for it, or the port of the server's websocket block`,
+      );
+    if (/ECONNREFUSED|connection refused/i.test(text))
+      return said(
+        `: no websocket listener (connection refused); give the port of the server's websocket block (websocket { port: ... })`,
+      );
+  }
   if (/tls.*not available|tls required|TLS/i.test(text))
     return said(
       `: TLS does not match the server (${text}); use TLS flags only with a TLS server, and they are needed with one`,

@@ -1,28 +1,18 @@
 /**
- * Runs a Plan on a piscina pool: one task per worker thread, a start barrier (every consumer subscribed
- * and every publisher connected before the common start instant), progress from the shared counters,
+ * Runs a Plan through an executor (the local piscina pool or agents): a start barrier (every consumer
+ * subscribed and every publisher connected before the common start instant), progress from the counters,
  * the drain, and the stop. Never prints: progress leaves as events.
  */
 
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
-import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { Piscina } from "piscina";
 import { mergeEncoded } from "../metrics/histogram.js";
+import { backlogsDrained } from "./backlog.js";
 import type { ConnectSpec } from "./connect-options.js";
+import type { Executor } from "./executor.js";
+import { PhaseCpu } from "./phase-cpu.js";
 import type { Plan } from "./plan.js";
-import {
-  COUNTER,
-  counterIndex,
-  createCounters,
-  type FromWorker,
-  HEADER,
-  type IntervalSnapshot,
-  type ThreadResult,
-  type ThreadTask,
-  type Timing,
-  type ToWorker,
-} from "./protocol.js";
+import { localExecutor } from "./pool.js";
+import { COUNTER, counterIndex, type IntervalSnapshot, type ThreadResult, type Timing } from "./protocol.js";
 
 /** A progress report, about four times a second. */
 export interface Tick {
@@ -54,6 +44,10 @@ export interface CoordinateOptions {
   onInterval?: (snapshot: IntervalSnapshot) => void;
   /** Runs side by side (tenants) share one start instant through this. */
   gate?: StartGate;
+  /** Told the common start instant (absolute monotonic ns) once it is fixed: the fault timeline's clock. */
+  onStart?: (startNs: bigint) => void;
+  /** Who runs the threads; this host's pool unless agents do. */
+  executor?: Executor;
 }
 
 /**
@@ -91,28 +85,13 @@ export interface CoordinateOutcome {
   elapsedNs: number;
   /** Set when the run was interrupted or failed part-way. */
   abortReason?: string;
+  /** This process's CPU (all threads) over the measured phase, percent of one core. */
+  generatorCpuPercent?: number;
 }
 
-const workerFile = fileURLToPath(new URL("../../workers/thread.js", import.meta.url));
-
 export async function coordinate(plan: Plan, options: CoordinateOptions): Promise<CoordinateOutcome> {
-  const counters = createCounters(plan.clients.length);
-  const view = new Float64Array(counters);
-  const threadCount = plan.threads.length;
-  const pool = new Piscina({
-    filename: workerFile,
-    minThreads: threadCount,
-    maxThreads: threadCount,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 1000,
-    // A worker's handler stays busy for the whole run; no point in a worker waiting on Atomics between tasks.
-    atomics: "disabled",
-  });
-  const ports: MessagePort[] = [];
-  const live = new LiveP99(threadCount);
   const intervals: IntervalSnapshot[] = [];
   let abortReason: string | undefined;
-  let readyCount = 0;
   let onReady: () => void = () => {};
   const allReady = new Promise<void>((resolve) => {
     onReady = resolve;
@@ -121,39 +100,30 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
   const faulted = new Promise<string>((resolve) => {
     onFault = resolve;
   });
-
-  const tasks = plan.threads.map((t) => {
-    const channel = new MessageChannel();
-    ports.push(channel.port1);
-    channel.port1.on("message", (msg: FromWorker) => {
-      if (msg.type === "ready" && ++readyCount === threadCount) onReady();
-      else if (msg.type === "interval") {
-        intervals.push(msg.snapshot);
-        live.add(msg.snapshot);
-        options.onInterval?.(msg.snapshot);
-      } else if (msg.type === "fault") onFault(`thread ${msg.thread}: ${msg.message}`);
-    });
-    const task: ThreadTask = {
-      thread: t.thread,
+  let live: LiveP99 | undefined;
+  const execution = (options.executor ?? localExecutor).start(
+    plan,
+    {
       servers: options.servers,
       connect: options.connect,
-      connections: options.connectionsPerWorker,
       stream: options.stream,
+      connectionsPerWorker: options.connectionsPerWorker,
       publisherCount: plan.publisherCount,
-      clients: t.clients,
       timing: options.timing,
       record: options.record,
-      counters,
-      port: channel.port2,
-    };
-    const run = pool.run(task, { transferList: [channel.port2] }) as Promise<ThreadResult>;
-    // A thread that fails (cannot connect, say) stops the whole run.
-    run.catch((err: Error) => onFault(err.message));
-    return run;
-  });
-  const broadcast = (msg: ToWorker) => {
-    for (const p of ports) p.postMessage(msg);
-  };
+    },
+    {
+      onReady: () => onReady(),
+      onInterval: (snapshot) => {
+        intervals.push(snapshot);
+        live?.add(snapshot);
+        options.onInterval?.(snapshot);
+      },
+      onFault: (reason) => onFault(reason),
+    },
+  );
+  live = new LiveP99(execution.threadCount);
+  const view = execution.counters;
   const abortReasonOf = () => String((options.signal.reason as Error)?.message ?? "aborted");
   let onAbort = () => {};
   const aborted = new Promise<string>((resolve) => {
@@ -165,6 +135,7 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
 
   let startNs = 0n;
   let measureEndNs = options.timing.measureEndNs;
+  let generatorCpuPercent: number | undefined;
   const relNow = () => Number(process.hrtime.bigint() - startNs);
   try {
     const ready = await Promise.race([
@@ -189,15 +160,21 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
       }
       startNs = gated.at;
     } else {
-      // A little ahead, so that every thread has the message before the instant comes.
-      startNs = process.hrtime.bigint() + 50_000_000n;
+      startNs = process.hrtime.bigint() + execution.startLeadNs;
     }
-    broadcast({ type: "go", startNs });
+    execution.go(startNs);
+    options.onStart?.(startNs);
 
-    const publisherSlots = plan.clients.filter((c) => c.role === "publisher").map((c) => c.slot);
+    const publisherSlots = plan.clients
+      .filter((c) => c.role === "publisher" || c.role === "op")
+      .map((c) => c.slot);
+    const consumerSlot = new Map(
+      plan.clients.flatMap((c) => (c.role === "consumer" ? [[c.id, c.slot]] : [])),
+    );
     const read = (slot: number, field: number) => view[counterIndex(slot, field)]!;
     const groupSlots = slotsOfGroups(plan);
     let last = { t: 0, published: 0, consumed: 0 };
+    const cpu = new PhaseCpu();
     let drainStartMs: number | undefined;
     const ackGraceNs = (options.ackTimeoutMs + 2000) * 1e6;
     for (;;) {
@@ -207,6 +184,7 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
         break;
       }
       const now = relNow();
+      if (now >= options.timing.warmupNs) cpu.begin(now);
       const totals = { published: 0, consumed: 0, errors: 0 };
       for (const c of plan.clients) {
         totals.published += read(c.slot, COUNTER.sent);
@@ -214,6 +192,15 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
         totals.errors += read(c.slot, COUNTER.errors);
       }
       const publishersDone = publisherSlots.every((s) => read(s, COUNTER.done) === 1);
+      // Consume only: the measured phase ends when every group has drained the backlog it started with.
+      if (
+        now > options.timing.warmupNs &&
+        now < measureEndNs &&
+        backlogsDrained(plan, (id) => read(consumerSlot.get(id)!, COUNTER.consumed))
+      ) {
+        measureEndNs = now;
+        execution.setMeasureEnd(now);
+      }
       // A time-bounded run measures its whole window even when publishers finish early (a burst
       // schedule's last burst, say): throughput is divided by that window.
       const windowOver = !Number.isFinite(measureEndNs) || now >= measureEndNs;
@@ -221,9 +208,10 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
         drainStartMs = Date.now();
         if (!Number.isFinite(measureEndNs)) {
           measureEndNs = now;
-          view[HEADER.measureEndNs] = now;
+          execution.setMeasureEnd(now);
         }
       }
+      if (now >= measureEndNs) cpu.end(now);
       const dt = (now - last.t) / 1e9;
       options.onTick?.({
         elapsedS: Math.max(0, now / 1e9),
@@ -249,23 +237,29 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
         break;
       }
     }
+    generatorCpuPercent = cpu.percent();
     return await finish();
   } finally {
     // One process may run many profiles (baseline record): leave no listener behind on the shared signal.
     options.signal.removeEventListener("abort", onAbort);
-    for (const p of ports) p.close();
-    await pool.destroy();
+    await execution.close();
   }
 
   async function finish(): Promise<CoordinateOutcome> {
-    if (abortReason) broadcast({ type: "stop-publishers" });
-    broadcast({ type: "stop" });
-    const settled = await Promise.allSettled(tasks);
-    const threads = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (failed && !abortReason) abortReason = (failed.reason as Error).message;
+    if (abortReason) execution.stopPublishers();
+    const { threads, failure } = await execution.finish();
+    if (failure && !abortReason) abortReason = failure;
+    // Agents measure their own CPU: the coordinator's says nothing about the load's cost there.
+    if (execution.generatorCpuPercent) generatorCpuPercent = execution.generatorCpuPercent();
     const elapsedNs = startNs === 0n ? 0 : relNow();
-    return { threads, intervals, measureEndNs: Math.min(measureEndNs, elapsedNs), elapsedNs, abortReason };
+    return {
+      threads,
+      intervals,
+      measureEndNs: Math.min(measureEndNs, elapsedNs),
+      elapsedNs,
+      abortReason,
+      generatorCpuPercent,
+    };
   }
 }
 

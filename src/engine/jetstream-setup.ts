@@ -38,6 +38,7 @@ function streamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string 
     ...(spec.maxMsgs !== undefined && { max_msgs: spec.maxMsgs }),
     ...(spec.maxAgeMs !== undefined && { max_age: nanos(spec.maxAgeMs) }),
     ...(spec.duplicateWindowMs !== undefined && { duplicate_window: nanos(spec.duplicateWindowMs) }),
+    ...(spec.allowDirect && { allow_direct: true }),
   };
 }
 
@@ -56,7 +57,7 @@ export async function setupJetStream(
     jsm = await jetstreamManager(nc, { timeout: 10_000 });
   } catch (err) {
     throw new RuntimeFailure(
-      `JetStream is not enabled on the server: ${(err as Error).message}; start nats-server with -js`,
+      `JetStream is not enabled on the server: ${(err as Error).message}; start nats-server with -js, or give its config a jetstream { } block (and the account jetstream: enabled)`,
       {
         cause: err,
       },

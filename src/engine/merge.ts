@@ -2,14 +2,23 @@
  * Merges what the worker threads returned: histograms added (percentiles only ever come from a merged
  * histogram), counts summed, intervals merged by index across threads, loss computed per consumer group.
  */
-import { mergeEncoded, summarize } from "../metrics/histogram.js";
+import { cumulativeCounts, LATENCY_BUCKETS_S, mergeEncoded, summarize } from "../metrics/histogram.js";
+import { isOpErrorKind } from "./merge-ops.js";
 import type { Plan } from "./plan.js";
 import type { ClientResult, IntervalSnapshot, LatencyKind, ThreadResult } from "./protocol.js";
 import { LATENCY_KINDS } from "./protocol.js";
 import type { Counts, IntervalPoint, RunResult, Throughput } from "./result.js";
 
-/** Error kinds a consumer counts; every other kind is a publisher's. */
-export const CONSUMER_ERROR_KINDS: ReadonlySet<string> = new Set(["foreignMessage", "ackFailed"]);
+/** Error kinds a consumer counts under fixed names; `pull<status>` (a refused pull request) is one too. */
+export const CONSUMER_ERROR_KINDS = ["foreignMessage", "ackFailed"] as const;
+
+/** Publish error kinds under fixed names; `api:<err_code>` and `publishFailed:<name>` carry what failed. */
+export const PUBLISH_ERROR_KINDS = ["timeout", "noResponders", "badPubAck", "requestFailed"] as const;
+
+/** Whether a consumer counted this kind; every other kind is a failed publish. */
+export function isConsumerErrorKind(kind: string): boolean {
+  return (CONSUMER_ERROR_KINDS as readonly string[]).includes(kind) || /^pull\d+$/.test(kind);
+}
 
 const POPCOUNT = Uint8Array.from({ length: 256 }, (_, i) => {
   let n = 0;
@@ -78,6 +87,8 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
   let crossDuplicates = 0;
   for (const group of plan.groups) {
     const members = group.consumerIds.flatMap((id) => (consumers.has(id) ? [consumers.get(id)!] : []));
+    // Consume only: no publisher to account against; every delivery counts once.
+    if (group.publisherIds.length === 0) consumed += members.reduce((n, m) => n + m.consumed, 0);
     for (const pubId of group.publisherIds) {
       let union: Uint8Array = new Uint8Array(0);
       let memberDistinct = 0;
@@ -98,7 +109,9 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
   const consumerErrors: Record<string, number> = {};
   for (const t of threads) {
     for (const [kind, n] of Object.entries(t.errors)) {
-      const into = CONSUMER_ERROR_KINDS.has(kind) ? consumerErrors : publishErrors;
+      // Operation clients' errors are counted apart (counts.opErrors, merge-ops.ts).
+      if (isOpErrorKind(kind)) continue;
+      const into = isConsumerErrorKind(kind) ? consumerErrors : publishErrors;
       into[kind] = (into[kind] ?? 0) + n;
     }
   }
@@ -132,7 +145,21 @@ export function mergeThroughput(threads: ThreadResult[], measuredS: number): Thr
   };
 }
 
-/** One point per second; snapshots are keyed by (thread, index), never summed in arrival order. */
+const BUCKET_BOUNDS_US = LATENCY_BUCKETS_S.map((s) => s * 1e6);
+
+/** This second's failed publishes by kind, from every thread's error kinds. */
+function publishErrorsOf(snaps: IntervalSnapshot[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of snaps)
+    for (const [kind, n] of Object.entries(s.errorKinds ?? {}))
+      if (n > 0 && !isConsumerErrorKind(kind) && !isOpErrorKind(kind)) out[kind] = (out[kind] ?? 0) + n;
+  return out;
+}
+
+/**
+ * One point per second; snapshots are keyed by (thread, index), never summed in arrival order. Each
+ * point keeps its `le` counts at LATENCY_BUCKETS_S, so the run can be replayed through alert rules.
+ */
 export function mergeIntervals(
   snapshots: IntervalSnapshot[],
   warmupNs: number,
@@ -158,6 +185,7 @@ export function mergeIntervals(
       acked: snaps.reduce((n, s) => n + s.acked, 0),
       consumed: snaps.reduce((n, s) => n + s.consumed, 0),
       errors: snaps.reduce((n, s) => n + s.errors, 0),
+      publishErrors: publishErrorsOf(snaps),
     };
     for (const kind of LATENCY_KINDS as readonly LatencyKind[]) {
       const encoded = snaps.flatMap((s) => (s.histograms[kind] ? [s.histograms[kind]!] : []));
@@ -166,6 +194,8 @@ export function mergeIntervals(
       point[`${kind}P50Us`] = h.getValueAtPercentile(50);
       point[`${kind}P99Us`] = h.getValueAtPercentile(99);
       point[`${kind}MaxUs`] = h.maxValue;
+      point.le ??= {};
+      point.le[kind] = [...cumulativeCounts(h, BUCKET_BOUNDS_US), h.totalCount];
       h.destroy();
     }
     points.push(point);

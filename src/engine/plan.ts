@@ -4,6 +4,7 @@
  */
 import type { ConsumerSpec, Profile, PublisherSpec } from "../profile/profile.js";
 import { publisherSubject, subjectMatches } from "../profile/subjects.js";
+import { opTasks, watcherTasks } from "./plan-ops.js";
 import type { ClientTask } from "./protocol.js";
 
 /** Consumers that together should receive each covered publisher's messages once. */
@@ -11,6 +12,8 @@ export interface ConsumerGroup {
   name: string;
   consumerIds: number[];
   publisherIds: number[];
+  /** Consume only: the messages waiting for this group when the run starts (set by backlog.ts). */
+  backlog?: number;
 }
 
 /** A durable JetStream consumer the coordinator creates before the run. */
@@ -29,8 +32,9 @@ export interface Plan {
   durables: DurableConsumer[];
 }
 
-function covers(consumer: ConsumerSpec, publisher: PublisherSpec): boolean {
-  if (publisher.mode === "request") return false;
+export function covers(consumer: ConsumerSpec, publisher: PublisherSpec): boolean {
+  // Requests are answered, not consumed; a publisher with timing off sends nothing a consumer can identify.
+  if (publisher.mode === "request" || publisher.timing === "off") return false;
   const subject = publisherSubject(publisher.subject, publisher.spread, 0);
   if (consumer.kind === "core" || consumer.kind === "queue")
     return subjectMatches(consumer.subject!, subject);
@@ -40,7 +44,7 @@ function covers(consumer: ConsumerSpec, publisher: PublisherSpec): boolean {
   );
 }
 
-export function buildPlan(profile: Profile, runId: string): Plan {
+export function buildPlan(profile: Profile, runId: string, threadCount = profile.workers ?? 1): Plan {
   const clients: ClientTask[] = [];
   const groups: ConsumerGroup[] = [];
   const durables: DurableConsumer[] = [];
@@ -70,6 +74,7 @@ export function buildPlan(profile: Profile, runId: string): Plan {
         offsetNs,
         quota,
         connection: 0,
+        ...(profile.faults && spec.mode === "jetstream" && { keepStreamSeqs: true }),
       });
       publisherEntry.push(spec);
       publisherId++;
@@ -105,6 +110,8 @@ export function buildPlan(profile: Profile, runId: string): Plan {
         durable,
         group: groups.length - 1,
         connection: 0,
+        ...(covered.some((id) => publisherEntry[id]!.timing === "header") && { timingHeader: true }),
+        ...(profile.publishers.every((p) => p.timing === "off") && { anyPayload: true }),
       });
     }
   });
@@ -120,17 +127,22 @@ export function buildPlan(profile: Profile, runId: string): Plan {
   );
 
   // Receivers first so that every thread gets its share of them before the publishers.
-  for (const task of [...consumerTasks, ...responderTasks, ...publisherTasks]) {
+  for (const task of [
+    ...consumerTasks,
+    ...responderTasks,
+    ...watcherTasks(profile),
+    ...publisherTasks,
+    ...opTasks(profile),
+  ]) {
     task.slot = slot++;
     clients.push(task);
   }
-  const threadCount = Math.max(1, Math.min(profile.workers, clients.length));
-  const threads = Array.from({ length: threadCount }, (_, thread) => ({
+  const threads = Array.from({ length: Math.max(1, Math.min(threadCount, clients.length)) }, (_, thread) => ({
     thread,
     clients: [] as ClientTask[],
   }));
   clients.forEach((task, i) => {
-    const t = threads[i % threadCount]!;
+    const t = threads[i % threads.length]!;
     task.connection = t.clients.length % profile.connectionsPerWorker;
     t.clients.push(task);
   });

@@ -1,13 +1,35 @@
 /**
  * What the coordinator and the worker threads say to each other, and the shared counters they both see.
- * Times are nanoseconds on the host-wide monotonic clock (process.hrtime.bigint), which every thread shares.
+ * Times are nanoseconds on the coordinator's monotonic clock (process.hrtime.bigint): the host's own for a
+ * local run; on an agent, its clock less the offset measured to the coordinator (ThreadTask.clockOffsetNs).
  */
 import type { MessagePort } from "node:worker_threads";
 import type { ConsumerSpec, PublisherSpec, ResponderSpec } from "../profile/profile.js";
+import type { KvSpec, OpTask } from "../profile/workloads.js";
 import type { ConnectSpec } from "./connect-options.js";
 
+/** Latency kinds of the workloads beyond streams: one per operation, and put-to-watch. */
+export const OP_LATENCY_KINDS = [
+  "kvGet",
+  "kvPut",
+  "kvUpdate",
+  "kvDelete",
+  "kvWatch",
+  "objPut",
+  "objGet",
+  "directGet",
+] as const;
+
 /** Latency kinds a run can produce (DESIGN.md names). */
-export const LATENCY_KINDS = ["pubAck", "pubAckRaw", "e2e", "sendLag", "request", "ack"] as const;
+export const LATENCY_KINDS = [
+  "pubAck",
+  "pubAckRaw",
+  "e2e",
+  "sendLag",
+  "request",
+  "ack",
+  ...OP_LATENCY_KINDS,
+] as const;
 export type LatencyKind = (typeof LATENCY_KINDS)[number];
 
 /** One client a thread runs: a publisher, consumer or responder instance. */
@@ -21,6 +43,8 @@ export type ClientTask =
       offsetNs: number;
       quota?: number;
       connection: number;
+      /** Keep the stream sequence of every acknowledged message (the acked-loss check needs them). */
+      keepStreamSeqs?: boolean;
     }
   | {
       role: "consumer";
@@ -30,8 +54,23 @@ export type ClientTask =
       durable?: string;
       group: number;
       connection: number;
+      /** Read timing and identity from the Benchline-Timing header when a message has one. */
+      timingHeader?: boolean;
+      /** Consume only: every message counts, whoever wrote it (a backlog benchline did not publish). */
+      anyPayload?: boolean;
     }
-  | { role: "responder"; id: number; slot: number; spec: ResponderSpec; connection: number };
+  | { role: "responder"; id: number; slot: number; spec: ResponderSpec; connection: number }
+  | {
+      /** A paced operation client: KV, Object Store or direct get. */
+      role: "op";
+      id: number;
+      slot: number;
+      op: OpTask;
+      ratePerSec: number | "max";
+      offsetNs: number;
+      connection: number;
+    }
+  | { role: "watcher"; id: number; slot: number; kv: KvSpec; connection: number };
 
 /** The phases of a run, relative to the start instant. */
 export interface Timing {
@@ -40,6 +79,12 @@ export interface Timing {
   measureEndNs: number;
   /** Publishers that wait this long for outstanding acks before they give up on them. */
   lateSendThresholdUs: number;
+  /**
+   * Fault runs: windows [fromNs, toNs) of intended send times (before, during and after each fault, as
+   * planned) whose latency is kept apart, so a fault's latency is that of the messages meant to be sent
+   * during it, whenever they completed.
+   */
+  latencyWindows?: Array<[number, number]>;
 }
 
 /** One piscina task: everything one worker thread runs. */
@@ -56,6 +101,12 @@ export interface ThreadTask {
   record: boolean;
   counters: SharedArrayBuffer;
   port: MessagePort;
+  /**
+   * This host's monotonic clock minus the coordinator's (ns); absent or 0 on the coordinator's host. Every
+   * time a thread reads or writes (start instant, payload send times) is on the coordinator's clock, so
+   * e2e latency between hosts needs no correction after the fact.
+   */
+  clockOffsetNs?: number;
 }
 
 /** Per-second figures of one thread. */
@@ -99,8 +150,32 @@ export interface ClientResult {
   unsent: number;
   /** Publisher: bit per own sequence that the server acknowledged (core: every sent one). */
   acknowledged?: Uint8Array;
+  /** JetStream publisher in a fault run: the stream sequence of each acknowledged own sequence. */
+  streamSeqs?: Uint32Array;
   /** Consumer: per publisher id, bit per sequence received. */
   seen?: Array<Uint8Array | null>;
+  /** Consumer: when it received its last message, ns after the start instant (a drain's end). */
+  lastConsumedNs?: number;
+  /** A publisher driving a service endpoint: its own errors by kind. */
+  errorKinds?: Record<string, number>;
+  /** Operation clients and watchers: what their operations found. */
+  ops?: OpCounts;
+}
+
+/** What an operation client (or a KV watcher) counted, whole run unless named measured. */
+export interface OpCounts {
+  /** KV gets of a key with no value (never written, deleted, expired). */
+  misses: number;
+  /** KV updates refused because another writer changed the key since it was read. */
+  conflicts: number;
+  /** Object gets whose content did not match the stored SHA-256 digest. */
+  checksumFailures: number;
+  /** Watch updates received. */
+  watched: number;
+  readBytes: number;
+  writtenBytes: number;
+  measuredReadBytes: number;
+  measuredWrittenBytes: number;
 }
 
 /** What a worker thread returns. */
@@ -108,10 +183,24 @@ export interface ThreadResult {
   thread: number;
   clients: ClientResult[];
   histograms: Partial<Record<LatencyKind, string>>;
+  /** Histograms under names of their own: a service endpoint's requests. */
+  named?: Record<string, string>;
   errors: Record<string, number>;
   reconnects: number;
   /** Publishes and subscriptions the server refused for want of permission. */
   permissionViolations: number;
+  /** Successful publishes and deliveries over time (absent where the thread has no such client). */
+  successes?: { publishes?: SuccessSeries; deliveries?: SuccessSeries };
+  /** Each reconnect of this thread's connections: [disconnectedNs, reconnectedNs, ...] after the start instant. */
+  reconnectEvents?: number[];
+  /** Fault runs: per Timing.latencyWindows entry, its histograms by kind (encoded). */
+  windowHistograms?: Array<Partial<Record<LatencyKind, string>>>;
+}
+
+/** A thread's successes: stretches without one ([from, to, ...] ns) and counts per 100 ms tick. */
+export interface SuccessSeries {
+  gaps: number[];
+  ticks: number[];
 }
 
 /**

@@ -1,5 +1,8 @@
 /** The RunResult contract (schema "benchline/run@1", DESIGN.md). Field names carry their units. */
+import type { AgentEnv } from "../agents/executor.js";
 import type { ThresholdCheck } from "../baseline/thresholds.js";
+import type { FaultResult } from "../faults/figures.js";
+import type { ReadBackResult } from "../faults/outcome.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import type { Profile } from "../profile/profile.js";
 import type { LatencyKind } from "./protocol.js";
@@ -16,6 +19,22 @@ export interface RunEnv {
   clusterSize: number;
   embeddedServer: boolean;
   gitSha?: string;
+  /** Worker threads that ran the load, and why that many (absent in results before threads were sized). */
+  workerThreads?: number;
+  workerThreadsReason?: string;
+  /**
+   * How every client of the run (control connection and worker threads alike) reached the servers:
+   * a run never mixes them. Absent in results written before websocket clients.
+   */
+  transport?: "tcp" | "websocket";
+  /** The agents that ran the load (--agents); host and cpus above are then the coordinator's. */
+  agents?: AgentEnv[];
+}
+
+/** What the load generator itself cost: so a reader can tell a generator-bound run from a server-bound one. */
+export interface GeneratorFigures {
+  /** CPU of the benchline process (every thread) over the measured phase, in percent of one core. */
+  cpuPercent: number;
 }
 
 export interface Throughput {
@@ -23,6 +42,11 @@ export interface Throughput {
   consumedPerSec: number;
   publishedBytesPerSec: number;
   consumedBytesPerSec: number;
+  /** KV, Object Store and direct get operations that succeeded, per second of the measured phase. */
+  opsPerSec?: number;
+  /** Bytes those operations read (values, objects, messages) and wrote, per second. */
+  readBytesPerSec?: number;
+  writtenBytesPerSec?: number;
 }
 
 /** Whole-run integrity counts (warmup included): every message is accounted for. */
@@ -45,6 +69,40 @@ export interface Counts {
    * its subjects). Absent in results written before tenants existed.
    */
   permissionViolations?: number;
+  /**
+   * Fault runs: messages the stream acknowledged that were not in it when read back after the drain
+   * (removed by the stream's own limits excepted). Absent when the stream was not read back.
+   */
+  lostAcked?: number;
+  /** KV, Object Store and direct get operations issued, and their failures by kind (e.g. kvGet:timeout). */
+  ops?: number;
+  opErrors?: Record<string, number>;
+  /** Gets that found no value (KV, direct get) or no object. */
+  kvMisses?: number;
+  /** KV updates refused because the key changed since its revision was read (compare-and-set). */
+  kvConflicts?: number;
+  /** Object gets whose content did not match the stored digest. */
+  objChecksumFailures?: number;
+  /** KV watch updates received. */
+  watchUpdates?: number;
+}
+
+/** A consume-only run: the backlog waiting at the start, and how long the consumers took to drain it. */
+export interface DrainFigures {
+  backlogMsgs: number;
+  consumedMsgs: number;
+  drained: boolean;
+  /** From the start instant to the last message of the backlog (or the run's end when not drained). */
+  drainS: number;
+  drainedPerSec: number;
+}
+
+/** A micro service endpoint driven with requests. */
+export interface EndpointFigures {
+  requests: number;
+  replies: number;
+  errors: Record<string, number>;
+  latency?: LatencyBlock;
 }
 
 /** One second of the run, all threads merged. */
@@ -56,6 +114,17 @@ export interface IntervalPoint {
   acked: number;
   consumed: number;
   errors: number;
+  /**
+   * This second's failed publishes by kind (consumer and operation errors apart), as counts.publishErrors.
+   * Absent in results written before alert replays (`benchline slo --tests`).
+   */
+  publishErrors?: Record<string, number>;
+  /**
+   * Per latency kind, this second's samples at or below each bound of RunResult.intervalBucketsS
+   * (cumulative, as Prometheus `le` buckets), then the second's total (`+Inf`). What /metrics would
+   * have added to its histograms in this second; absent in results written before alert replays.
+   */
+  le?: Partial<Record<LatencyKind, number[]>>;
   [percentile: `${string}Us`]: number;
 }
 
@@ -84,13 +153,26 @@ export interface RunResult {
   /** Length of the measured phase that throughput is divided by. */
   measuredS: number;
   throughput: Throughput;
+  generator?: GeneratorFigures;
   counts: Counts;
   latency: Partial<Record<LatencyKind, LatencyBlock>>;
   intervals: IntervalPoint[];
+  /** The `le` bounds in seconds of every interval's `le` counts (the buckets benchline exports). */
+  intervalBucketsS?: number[];
   server?: ServerFigures;
+  /** Consume only: the backlog and how long it took. */
+  drain?: DrainFigures;
+  /** Per micro service endpoint (SERVICE.ENDPOINT): requests, replies, errors and latency. */
+  endpoints?: Record<string, EndpointFigures>;
+  /** Publishers whose e2e latency and loss cannot be measured, and why. */
+  e2eUnmeasured?: string[];
   /** The profile's thresholds, checked against this run. */
   thresholds: ThresholdCheck[];
   warnings: string[];
+  /** Each fault of the profile's timeline and what it did (DESIGN.md, Faults). */
+  faults?: FaultResult[];
+  /** The stream read back after a fault run: the acked-loss check. */
+  readBack?: ReadBackResult;
   /** With tenants: each tenant's own figures (the top level holds them all together). */
   tenants?: Record<string, TenantResult>;
 }

@@ -83,19 +83,33 @@ export async function runTenants(
   let server: NatsServer | undefined;
   let auths = tenants.map((t) => t.auth);
   let target: Target;
-  if (named.length > 0) {
+  const userConfig = options.embedded?.userConfig;
+  if (named.length > 0 || userConfig) {
     const missing = tenants.findIndex((t) => !t.auth);
     if (missing >= 0)
       throw new UsageError(
-        `${loaded.path}: tenants[${missing}] (${tenants[missing]!.name}) has no auth: give each tenant its credentials on a named server, or name no server to run on an embedded one`,
+        userConfig
+          ? `${loaded.path}: tenants[${missing}] (${tenants[missing]!.name}) has no auth: on a server from --server-config ${userConfig.file}, give each tenant the credentials of its user in that file`
+          : `${loaded.path}: tenants[${missing}] (${tenants[missing]!.name}) has no auth: give each tenant its credentials on a named server, or name no server to run on an embedded one`,
       );
-    target = { servers: named, monitorUrl: options.monitorUrl, embedded: false, clusterSize: 1 };
+    if (userConfig) {
+      events.onPhase?.("server", `starting nats-server from ${userConfig.file}`);
+      server = await NatsServer.start(options.embedded);
+    }
+    target = {
+      servers: server ? [server.clientUrl] : named,
+      monitorUrl: server ? server.monitorUrl : options.monitorUrl,
+      embedded: server !== undefined,
+      clusterSize: 1,
+      parties: tenants.length,
+    };
   } else {
     if (tenants.some((t) => (t.stream?.replicas ?? 1) > 1))
       throw new UsageError(`${loaded.path}: tenants with replicated streams need a named cluster (--server)`);
     const passwords = tenants.map(() => randomBytes(18).toString("base64url"));
     events.onPhase?.("server", `starting nats-server with ${tenants.length} tenant accounts`);
     server = await NatsServer.start({
+      bin: options.embedded?.bin,
       auth: {
         accounts: [
           {
@@ -107,9 +121,16 @@ export async function runTenants(
         ],
         systemAccount: "SYS",
       },
+      ...(profile.transport === "websocket" && { websocket: { port: -1 } }),
     });
     auths = tenants.map((t, i) => ({ user: t.name, password: passwords[i] }));
-    target = { servers: [server.clientUrl], monitorUrl: server.monitorUrl, embedded: true, clusterSize: 1 };
+    target = {
+      servers: [profile.transport === "websocket" ? server.websocketUrl! : server.clientUrl],
+      monitorUrl: server.monitorUrl,
+      embedded: true,
+      clusterSize: 1,
+      parties: tenants.length,
+    };
   }
   try {
     const gate = new StartGate(tenants.length);

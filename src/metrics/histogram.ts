@@ -25,8 +25,12 @@ export function recordUs(h: Histogram, us: number): void {
   h.recordValue(Math.round(Math.min(HISTOGRAM_HIGHEST_US, Math.max(HISTOGRAM_LOWEST_US, us))));
 }
 
+/**
+ * Deflate at its fastest level: a worker encodes every kind once a second on the thread that sends, and
+ * level 1 took 106 us a histogram against 333 us at the default, for 3% more bytes.
+ */
 export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return hdr.encodeIntoCompressedBase64(h, 1);
 }
 
 /**
@@ -89,6 +93,17 @@ export function summarize(h: Histogram): LatencyBlock {
     hdr: encodeHistogram(h),
   };
 }
+
+/**
+ * Prometheus `le` bounds in seconds: 1-2.5-5 per decade from 10 us to 10 s, then 25 s and 60 s (the
+ * histograms' top). The exported histograms and the per-second counts of a result share them.
+ */
+export const LATENCY_BUCKETS_S = [
+  ...[1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1].flatMap((d) => [d, 2.5 * d, 5 * d].map((v) => +v.toPrecision(3))),
+  10,
+  25,
+  60,
+];
 
 /**
  * Cumulative counts at each upper bound (microseconds), as a Prometheus histogram's `le` buckets hold

@@ -100,7 +100,8 @@ export function resolveConnection(
       "connection.connectTimeout",
       CONNECTION_DEFAULTS.connectTimeoutMs,
     ),
-    reconnectAttempts: c?.reconnect?.attempts ?? CONNECTION_DEFAULTS.reconnectAttempts,
+    // A fault run outlasts a downed server by design: its clients keep trying unless told otherwise.
+    reconnectAttempts: c?.reconnect?.attempts ?? (input.faults ? -1 : CONNECTION_DEFAULTS.reconnectAttempts),
     reconnectWaitMs: ms(c?.reconnect?.wait, "connection.reconnect.wait", CONNECTION_DEFAULTS.reconnectWaitMs),
     reconnectJitterMs: ms(
       c?.reconnect?.jitter,
@@ -113,12 +114,29 @@ export function resolveConnection(
   return { auth, tls, connection };
 }
 
-/** Flags over environment: the environment fills only what no flag gave. */
-export function connectionFlagsWithEnv(flags: ConnectionFlags, env: NodeJS.ProcessEnv): ConnectionFlags {
+const AUTH_KEYS = ["token", "user", "password", "nkey", "creds"] as const;
+
+/**
+ * Flags over environment: the environment fills only what no flag gave. A nats context (`--context`)
+ * stands where the environment does, below it as in the nats CLI, whose NATS_* variables override the
+ * context's fields: it fills what neither gave, and its credentials only when neither gave any, so that
+ * a token from the environment never meets a user from the context.
+ */
+export function connectionFlagsWithEnv(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  context: ConnectionFlags = {},
+): ConnectionFlags {
   const merged: ConnectionFlags = { ...flags };
   for (const [name, key] of Object.entries(CONNECTION_ENV)) {
     const value = env[name];
     if (value !== undefined && value !== "" && merged[key] === undefined)
+      (merged as Record<string, unknown>)[key] = value;
+  }
+  const hasAuth = AUTH_KEYS.some((k) => merged[k] !== undefined);
+  for (const [key, value] of Object.entries(context) as Array<[keyof ConnectionFlags, unknown]>) {
+    const isAuth = (AUTH_KEYS as readonly string[]).includes(key);
+    if (value !== undefined && merged[key] === undefined && !(isAuth && hasAuth))
       (merged as Record<string, unknown>)[key] = value;
   }
   return merged;

@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import { parseDurationMs } from "../util/units.js";
 import type { Profile } from "./profile.js";
 import { LIMITS } from "./resolve.js";
+import { scaleOpRates } from "./scale-ops.js";
 
 export interface ProfileOverrides {
   duration?: string;
@@ -41,6 +42,8 @@ export function applyOverrides(profile: Profile, o: ProfileOverrides): Profile {
       if (p.ratePerSec !== "max") p.ratePerSec = (p.ratePerSec * o.rate) / fixedTotal;
       else if (fixedTotal === 0) p.ratePerSec = (o.rate * p.count) / count;
     }
+    // Without publishers the rate is the operation clients' (KV, objects, direct gets).
+    if (count === 0) Object.assign(next, scaleOpRates(next, o.rate));
   }
   return next;
 }

@@ -1,10 +1,17 @@
 /** Turns a schema-valid ProfileInput into a Profile: units converted, cross-field rules checked. */
-import { cpus } from "node:os";
 import { checkThresholdsProduced, parseThreshold } from "../baseline/thresholds.js";
 import { UsageError } from "../errors.js";
-import { parseDurationMs, parseSizeBytes } from "../util/units.js";
+import { resolveFaults } from "../faults/spec.js";
 import { resolveConnection } from "./connection.js";
+import { fieldParsers } from "./field-parsers.js";
 import { PAYLOAD_HEADER_BYTES, type Profile, type PublisherSpec } from "./profile.js";
+import {
+  checkHeaderTemplates,
+  resolveDirect,
+  resolveKv,
+  resolveObjects,
+  resolvePayload,
+} from "./resolve-workloads.js";
 import type { ProfileInput } from "./schema.js";
 import { publisherSubject, subjectMatches } from "./subjects.js";
 
@@ -16,34 +23,31 @@ export const LIMITS = {
   maxDurationMs: 7 * 86_400_000,
 };
 
-/** Errors and unit parsers that name the file and the key path: "p.yaml: warmup: ...". */
-function fieldParsers(file: string) {
-  const fail = (path: string, message: string): never => {
-    throw new UsageError(`${file}: ${path}: ${message}`);
-  };
-  const parsed =
-    <T>(parse: (value: string | number, what: string) => T) =>
-    (value: string | number, path: string): T => {
-      try {
-        return parse(value, path);
-      } catch (err) {
-        return fail(path, (err as Error).message.replace(`${path}: `, ""));
-      }
-    };
-  return { fail, ms: parsed(parseDurationMs), bytes: parsed(parseSizeBytes) };
-}
-
 export function resolveProfile(input: ProfileInput, fallbackName: string, file: string): Profile {
   const { fail, ms, bytes } = fieldParsers(file);
 
   if (input.tenants) return resolveTenants(input, input.tenants, fallbackName, file);
-  if (!input.publishers) fail("publishers", "add at least one publisher (or tenants, each with its own)");
+  const otherLoad = input.consumers.length > 0 || input.kv || input.objects || input.direct;
+  if (!input.publishers && !otherLoad)
+    fail(
+      "publishers",
+      "add at least one publisher (or consumers to drain a stream, kv, objects, direct, or tenants)",
+    );
 
-  const publishers: PublisherSpec[] = input.publishers!.map((p, i) => {
+  const publishers: PublisherSpec[] = (input.publishers ?? []).map((p, i) => {
     const at = `publishers[${i}]`;
     const range = typeof p.size === "object" ? p.size : { min: p.size, max: p.size };
     const sizeBytes = { min: bytes(range.min, `${at}.size`), max: bytes(range.max, `${at}.size`) };
-    if (sizeBytes.min < PAYLOAD_HEADER_BYTES) {
+    const payload = p.payload && resolvePayload(p.payload, at, file);
+    checkHeaderTemplates(p.headers, at, file);
+    const timing = p.timing ?? (payload ? "header" : undefined);
+    if (timing === "payload" && payload)
+      fail(`${at}.timing`, "a shaped payload keeps the user's bytes: use timing header or off");
+    if (p.service && p.mode !== "request")
+      fail(`${at}.service`, "a micro service is driven with mode request");
+    if (p.service && p.subject) fail(`${at}.subject`, "give a subject or a service endpoint, not both");
+    if (!p.service && !p.subject) fail(`${at}.subject`, "required (or a service endpoint to drive)");
+    if (!payload && timing !== "header" && timing !== "off" && sizeBytes.min < PAYLOAD_HEADER_BYTES) {
       fail(
         `${at}.size`,
         `${sizeBytes.min} bytes is too small; benchline needs at least ${PAYLOAD_HEADER_BYTES} (send time and sequence)`,
@@ -70,10 +74,11 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
       );
     }
     return {
-      name: p.name ?? `${p.mode}-publisher-${i}`,
+      name: p.name ?? (p.service ? `${p.service.name}.${p.service.endpoint}` : `${p.mode}-publisher-${i}`),
       count: p.count,
       mode: p.mode,
-      subject: p.subject,
+      // A service's endpoint subject is read from $SRV.INFO when the run starts (engine/services.ts).
+      subject: p.subject ?? "",
       spread: p.spread,
       ratePerSec: p.rate,
       maxInFlight: p.maxInFlight,
@@ -83,6 +88,9 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
       msgId: p.msgId,
       ackTimeoutMs: ms(p.ackTimeout, `${at}.ackTimeout`),
       ...(burst && { burst }),
+      ...(payload && { payload }),
+      ...(timing !== undefined && timing !== "payload" && { timing }),
+      ...(p.service && { service: p.service }),
     };
   });
 
@@ -100,8 +108,10 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
       input.stream.duplicateWindow === undefined
         ? undefined
         : ms(input.stream.duplicateWindow, "stream.duplicateWindow"),
-    purge: input.stream.purge,
+    // A consume-only run drains what is there: never purge it first.
+    purge: input.stream.purge && publishers.length > 0,
     deleteAfter: input.stream.deleteAfter,
+    ...((input.stream.allowDirect || input.direct) && { allowDirect: true }),
   };
 
   publishers.forEach((p, i) => {
@@ -136,7 +146,14 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
     };
   });
 
+  const kv = input.kv && resolveKv(input.kv, file);
+  const objects = input.objects && resolveObjects(input.objects, file);
+  const direct = input.direct && resolveDirect(input.direct, stream, file);
   const clients =
+    [kv?.clients, objects?.clients, direct?.clients].reduce(
+      (n, list) => n + (list ?? []).reduce((m, c) => m + c.count, 0),
+      0,
+    ) +
     publishers.reduce((n, p) => n + p.count, 0) +
     consumers.reduce((n, c) => n + c.count, 0) +
     input.responders.reduce((n, r) => n + r.count, 0);
@@ -146,12 +163,25 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
   const thresholds = Object.entries(input.thresholds ?? {}).map(([metric, text]) =>
     parseThreshold(metric, text, file),
   );
+  const common = resolveCommon(input, fallbackName, file);
+  const faults =
+    input.faults &&
+    resolveFaults(input.faults, fieldParsers(file), {
+      durationMs: common.messages === undefined ? common.durationMs : Number.POSITIVE_INFINITY,
+      hasStream: stream !== undefined,
+      replicas: stream?.replicas ?? 1,
+      hasDurable: consumers.some((c) => c.kind === "pull" || c.kind === "push"),
+    });
   const profile: Profile = {
-    ...resolveCommon(input, fallbackName, file),
+    ...common,
+    ...(faults && { faults }),
     stream,
     publishers,
     consumers,
     responders: input.responders,
+    ...(kv && { kv }),
+    ...(objects && { objects }),
+    ...(direct && { direct }),
     thresholds,
   };
   checkThresholdsProduced(profile, thresholds, file);
@@ -160,7 +190,15 @@ export function resolveProfile(input: ProfileInput, fallbackName: string, file: 
 
 type CommonFields = Omit<
   Profile,
-  "stream" | "publishers" | "consumers" | "responders" | "tenants" | "thresholds"
+  | "stream"
+  | "publishers"
+  | "consumers"
+  | "responders"
+  | "tenants"
+  | "thresholds"
+  | "kv"
+  | "objects"
+  | "direct"
 >;
 
 /** What every profile has whatever its load: names, servers, connection, timing, threads. */
@@ -175,12 +213,13 @@ function resolveCommon(input: ProfileInput, fallbackName: string, file: string):
     description: input.description,
     servers:
       input.servers === undefined ? [] : Array.isArray(input.servers) ? input.servers : [input.servers],
+    ...(input.transport && { transport: input.transport }),
     ...resolveConnection(input, file),
     warmupMs: ms(input.warmup, "warmup"),
     durationMs,
     messages: input.messages,
     drainMs: ms(input.drain, "drain"),
-    workers: input.workers ?? Math.max(1, cpus().length),
+    workers: input.workers,
     connectionsPerWorker: input.connectionsPerWorker,
   };
 }
@@ -196,8 +235,12 @@ function resolveTenants(
   file: string,
 ): Profile {
   const misplaced =
-    (["publishers", "stream"] as const).find((k) => input[k] !== undefined) ??
+    (["publishers", "stream", "kv", "objects", "direct"] as const).find((k) => input[k] !== undefined) ??
     (input.consumers.length ? "consumers" : input.responders.length ? "responders" : undefined);
+  if (input.faults)
+    throw new UsageError(
+      `${file}: faults: a tenants profile takes no faults yet; inject them in a profile of one load`,
+    );
   if (misplaced)
     throw new UsageError(
       `${file}: ${misplaced}: with tenants, the load goes inside each tenant; move it there`,

@@ -4,13 +4,16 @@
  * here and converted once, in resolve.ts.
  */
 import { z } from "zod";
+import { faultSchema } from "./fault-schema.js";
+import { durationInput as duration, sizeInput as size } from "./field-parsers.js";
+import {
+  directSchema,
+  kvSchema,
+  objectsSchema,
+  payloadSchema,
+  serviceTargetSchema,
+} from "./workload-schema.js";
 
-const duration = z
-  .union([z.string(), z.number().nonnegative()])
-  .describe('a duration: "250ms", "30s", "2m", or a number of seconds');
-const size = z
-  .union([z.string(), z.number().int().nonnegative()])
-  .describe('a size: 128, "128B", "1KiB", "1MiB"');
 const count = (what: string) => z.number().int().positive().describe(what);
 
 export const streamSchema = z
@@ -25,6 +28,7 @@ export const streamSchema = z
     discard: z.enum(["old", "new"]).default("old"),
     duplicateWindow: duration.optional(),
     purge: z.boolean().default(true).describe("purge the stream before the run"),
+    allowDirect: z.boolean().default(false).describe("allow direct gets (allow_direct); direct: sets it"),
     deleteAfter: z
       .boolean()
       .default(true)
@@ -37,7 +41,7 @@ export const publisherSchema = z
     name: z.string().optional(),
     count: count("publishers of this kind").default(1),
     mode: z.enum(["core", "jetstream", "request"]).default("core"),
-    subject: z.string().min(1),
+    subject: z.string().min(1).optional().describe("required unless service names the endpoint to drive"),
     spread: z
       .number()
       .int()
@@ -55,7 +59,18 @@ export const publisherSchema = z
       .default(128)
       .describe("message size, fixed or a uniform range"),
     randomPayload: z.boolean().default(false).describe("fill payloads with random bytes instead of zeros"),
-    headers: z.record(z.string(), z.string()).optional(),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("headers to send; values may be templates with {{fields}}, as payload.template"),
+    payload: payloadSchema.optional(),
+    timing: z
+      .enum(["payload", "header", "off"])
+      .optional()
+      .describe(
+        "where e2e timing goes: the first 16 payload bytes (default), a header (default with payload), or off",
+      ),
+    service: serviceTargetSchema.optional(),
     msgId: z.boolean().default(false).describe("set Nats-Msg-Id for JetStream de-duplication"),
     ackTimeout: duration
       .default("5s")
@@ -140,6 +155,12 @@ export const profileSchema = z
       .union([z.string(), z.array(z.string()).min(1)])
       .optional()
       .describe("server URLs; none: benchline starts its own"),
+    transport: z
+      .enum(["tcp", "websocket"])
+      .optional()
+      .describe(
+        "how clients reach the servers: tcp (default) or websocket; benchline's own server then opens a websocket listener, named servers take ws:// or wss:// URLs",
+      ),
     auth: authSchema
       .optional()
       .describe("credentials; write secrets as environment references ($" + "{ENV_VAR}), never inline"),
@@ -170,9 +191,16 @@ export const profileSchema = z
       .optional()
       .describe("connection name, connect timeout and reconnect settings"),
     stream: streamSchema.optional(),
-    publishers: z.array(publisherSchema).min(1).optional().describe("required unless tenants are given"),
+    publishers: z
+      .array(publisherSchema)
+      .min(1)
+      .optional()
+      .describe("required unless tenants, consumers (consume only), kv, objects or direct give the load"),
     consumers: z.array(consumerSchema).default([]),
     responders: z.array(responderSchema).default([]),
+    kv: kvSchema.optional(),
+    objects: objectsSchema.optional(),
+    direct: directSchema.optional(),
     tenants: z
       .array(tenantSchema)
       .min(1)
@@ -187,7 +215,18 @@ export const profileSchema = z
       .optional()
       .describe("end the measured phase after this many messages across all publishers"),
     drain: duration.default("5s").describe("how long consumers may catch up before loss is counted"),
-    workers: z.number().int().min(1).max(64).optional().describe("worker threads (default: CPU count)"),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("worker threads (default: sized from the load, leaving a server on this host a core)"),
+    faults: z
+      .array(faultSchema)
+      .min(1)
+      .optional()
+      .describe("faults injected on the run's clock: kill, restart, pause, lameDuck, stepdown, network"),
     thresholds: z
       .record(z.string(), z.string())
       .optional()

@@ -1,5 +1,6 @@
 /** The Markdown of a compare, for $GITHUB_STEP_SUMMARY and PR comments. Pure; kept under 1 MiB. */
 import type { CompareReport } from "../baseline/report-model.js";
+import { sideLabels } from "./compare-labels.js";
 import { formatInterval, formatP } from "./compare-table.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
 
@@ -15,13 +16,14 @@ const icon: Record<string, string> = {
 };
 
 export function renderCompareMarkdown(report: CompareReport): string {
+  const side = sideLabels(report);
   const lines = [
-    `## benchline compare: ${report.baseline.profile} ${report.passed ? "✅ pass" : "❌ fail"}`,
+    `## ${side.command}: ${report.baseline.profile} ${report.passed ? "✅ pass" : "❌ fail"}`,
     "",
-    `${report.candidate.runs} candidate runs against ${report.baseline.runs} baseline runs (recorded ${report.baseline.createdAt}). ` +
+    `${side.runs}. ` +
       `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% bootstrap of the median's change.`,
     "",
-    "| metric | baseline | candidate | change | p (Holm) | 95% interval | verdict |",
+    `| metric | ${side.baseline} | ${side.candidate} | change | p (Holm) | 95% interval | verdict |`,
     "| --- | ---: | ---: | ---: | ---: | --- | --- |",
     ...report.metrics.map(
       (m) =>

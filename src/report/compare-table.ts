@@ -1,6 +1,7 @@
 /** The terminal table of a compare. Pure. */
 import Table from "cli-table3";
 import type { CompareReport } from "../baseline/report-model.js";
+import { sideLabels } from "./compare-labels.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
 
 export function formatInterval(i: { low: number; high: number }): string {
@@ -12,8 +13,9 @@ export function formatP(p: number): string {
 }
 
 export function renderCompareTable(report: CompareReport): string {
+  const side = sideLabels(report);
   const t = new Table({
-    head: ["metric", "baseline", "candidate", "change", "p (Holm)", "95% interval", "verdict"],
+    head: ["metric", side.baseline, side.candidate, "change", "p (Holm)", "95% interval", "verdict"],
     style: { head: [], border: [], compact: true },
   });
   for (const m of report.metrics) {
@@ -28,7 +30,9 @@ export function renderCompareTable(report: CompareReport): string {
     ]);
   }
   const lines = [
-    `benchline compare ${report.baseline.profile}: ${report.baseline.runs} baseline runs vs ${report.candidate.runs} candidate runs, medians, alpha ${report.alpha}`,
+    report.ab
+      ? `${side.command} ${report.baseline.profile}: ${side.runs}; medians, alpha ${report.alpha}`
+      : `benchline compare ${report.baseline.profile}: ${report.baseline.runs} baseline runs vs ${report.candidate.runs} candidate runs, medians, alpha ${report.alpha}`,
     t.toString(),
   ];
   for (const c of report.thresholds) {

@@ -3,10 +3,14 @@ import { metricInfo } from "../baseline/metrics.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 
 export function formatMetric(metric: string, value: number): string {
+  // A recovery that never came is infinitely long; say so in words.
+  if (value === Number.POSITIVE_INFINITY && metricInfo(metric)?.unit === "ms") return "never";
   if (!Number.isFinite(value)) return String(value);
   switch (metricInfo(metric)?.unit) {
     case "us":
       return formatUs(value);
+    case "ms":
+      return formatUs(value * 1000);
     case "ratio":
       return `${(value * 100).toFixed(value === 0 ? 0 : 3)}%`;
     case "bytes/s":

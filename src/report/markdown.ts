@@ -3,19 +3,24 @@ import type { RunResult } from "../engine/result.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import { formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
+import { generatorLine } from "./generator-line.js";
+import { resilienceRows } from "./resilience-rows.js";
 import { tenantRows } from "./tenant-rows.js";
+import { workloadSections } from "./workload-rows.js";
 
 const row = (cells: Array<string | number>) => `| ${cells.join(" | ")} |`;
 
 export function renderMarkdown(result: RunResult): string {
   const th = result.throughput;
   const c = result.counts;
+  const generator = generatorLine(result);
   const lines = [
     `# benchline run: ${result.profile.name}`,
     "",
     `${result.complete ? "Complete" : `**Incomplete**: ${result.abortReason}`}. Started ${result.startedAt}, ${result.measuredS} s measured` +
       ` against nats-server ${result.env.serverVersion ?? "(unknown)"}${result.env.clusterSize > 1 ? ` (${result.env.clusterSize} nodes)` : ""}` +
       ` from ${result.env.host} (${result.env.cpus} CPUs, Node ${result.env.node}, ${result.env.client}).`,
+    ...(generator ? ["", `${generator[0]!.toUpperCase()}${generator.slice(1)}.`] : []),
     "",
     "## Throughput",
     "",
@@ -62,6 +67,13 @@ export function renderMarkdown(result: RunResult): string {
       c.unsent,
     ]),
   );
+  for (const section of workloadSections(result)) {
+    lines.push("", `## ${section.title}`, "", row(section.head), row(section.head.map(() => "---")));
+    for (const r of section.rows) lines.push(row(r));
+  }
+  if (result.e2eUnmeasured) {
+    lines.push("", "## e2e not measured", "", ...result.e2eUnmeasured.map((n) => `- ${n}`));
+  }
   const tenants = tenantRows(result);
   if (tenants) {
     lines.push(
@@ -72,6 +84,18 @@ export function renderMarkdown(result: RunResult): string {
       row(tenants.head.map((_, i) => (i === 0 ? "---" : "---:"))),
     );
     for (const r of tenants.rows) lines.push(row(r));
+  }
+  const resilience = resilienceRows(result);
+  if (resilience) {
+    lines.push(
+      "",
+      "## Resilience",
+      "",
+      row(resilience.head),
+      row(resilience.head.map((_, i) => (i < 3 ? "---" : "---:"))),
+      ...resilience.rows.map((r) => row(r)),
+    );
+    if (resilience.loss) lines.push("", resilience.loss);
   }
   if (result.thresholds.length > 0) {
     lines.push(

@@ -24,6 +24,12 @@ export function createProgress(
       shown = false;
       if (tty) stream.write(`${phase}: ${detail}\n`);
     },
+    onFault(name, state, detail) {
+      // Said on every stream, not only a terminal: a CI log should show when each fault was on.
+      if (tty && shown) stream.write("\r\x1b[2K");
+      shown = false;
+      stream.write(`fault ${name}: ${state === "start" ? "on" : "off"}${detail ? ` (${detail})` : ""}\n`);
+    },
     onTick(tick) {
       if (!tty) return;
       stream.write(`\r\x1b[2K${progressLine(tick, totalS, label)}`);

@@ -4,7 +4,10 @@ import type { RunResult } from "../engine/result.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
+import { generatorLine } from "./generator-line.js";
+import { resilienceRows } from "./resilience-rows.js";
 import { tenantRows } from "./tenant-rows.js";
+import { workloadSections } from "./workload-rows.js";
 
 const plain = { head: [], border: [], compact: true };
 
@@ -45,14 +48,27 @@ export function renderTable(result: RunResult): string {
     ["late sends (> 2 ms) / never sent", `${c.lateSends} / ${c.unsent}`],
   );
   if (c.permissionViolations) counts.push(["permission violations", String(c.permissionViolations)]);
+  if (c.lostAcked !== undefined) counts.push(["acknowledged, then lost", String(c.lostAcked)]);
   const parts = [head, tput.toString()];
   if (Object.keys(result.latency).length > 0) parts.push(renderLatencyTable(result.latency));
   parts.push(counts.toString());
+  for (const section of workloadSections(result)) {
+    const t = new Table({ head: section.head, style: plain });
+    t.push(...section.rows);
+    parts.push(t.toString());
+  }
   const tenants = tenantRows(result);
   if (tenants) {
     const t = new Table({ head: tenants.head, style: plain });
     t.push(...tenants.rows);
     parts.push(t.toString());
+  }
+  const resilience = resilienceRows(result);
+  if (resilience) {
+    const t = new Table({ head: resilience.head, style: plain });
+    t.push(...resilience.rows);
+    parts.push(t.toString());
+    if (resilience.loss) parts.push(resilience.loss);
   }
   if (result.thresholds.length > 0) {
     const t = new Table({ head: ["threshold", "limit", "actual", ""], style: plain });
@@ -60,6 +76,9 @@ export function renderTable(result: RunResult): string {
       t.push([c.metric, c.text, formatMetric(c.metric, c.actual), c.passed ? "pass" : "BREACHED"]);
     parts.push(t.toString());
   }
+  const generator = generatorLine(result);
+  if (generator) parts.push(generator);
   for (const w of result.warnings) parts.push(`warning: ${w}`);
+  for (const n of result.e2eUnmeasured ?? []) parts.push(`e2e not measured: ${n}`);
   return `${parts.join("\n")}\n`;
 }

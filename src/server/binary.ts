@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { RuntimeFailure } from "../errors.js";
+import { RuntimeFailure, UsageError } from "../errors.js";
 
 const installHint =
   "install it with `apt-get install -y nats-server` (or from https://github.com/nats-io/nats-server/releases) or point NATS_SERVER_BIN at the binary";
@@ -27,4 +27,10 @@ export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string {
     if (isExecutable(candidate)) return candidate;
   }
   throw new RuntimeFailure(`nats-server is not installed; ${installHint}`);
+}
+
+/** A binary named on the command line (`bin=PATH`): it must be an executable file. */
+export function checkNatsServerBin(path: string): string {
+  if (isExecutable(path)) return path;
+  throw new UsageError(`bin=${path} is not an executable file; give the path of a nats-server binary`);
 }

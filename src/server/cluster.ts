@@ -2,7 +2,7 @@
  * A local JetStream cluster on loopback: the usual staging shape for replicas-3 streams.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { RuntimeFailure } from "../errors.js";
+import { RuntimeFailure, UsageError } from "../errors.js";
 import { pickFreePort } from "../util/ports.js";
 import { NatsServer, type StartOptions } from "./launcher.js";
 
@@ -22,6 +22,10 @@ export class LocalCluster implements AsyncDisposable {
     } = {},
   ): Promise<LocalCluster> {
     if (size < 1) throw new RuntimeFailure(`a cluster needs at least 1 node, not ${size}`);
+    if (options.userConfig?.keepPorts && size > 1)
+      throw new UsageError(
+        `--keep-ports keeps ${options.userConfig.file}'s ports for one server, but the ${size} nodes of a local cluster need ports of their own; leave out --keep-ports`,
+      );
     const name = options.name ?? "benchline";
     // Routes must name each node before any starts, so cluster ports are chosen here; the client and
     // monitoring ports are still left to each server.

@@ -26,8 +26,8 @@ export type ServerAuth =
   | { nkeys: string[] }
   /** Decentralized (JWT) auth: the operator's JWT and every account's JWT preloaded into a memory resolver. */
   | { operatorJwt: string; systemAccount: string; accountJwts: Record<string, string> }
-  /** Accounts, each isolated; the system account by name. */
-  | { accounts: AccountConfig[]; systemAccount: string };
+  /** Accounts, each isolated; the system account by name; clients without credentials as `noAuthUser`. */
+  | { accounts: AccountConfig[]; systemAccount: string; noAuthUser?: string };
 
 /** TLS on the client port; `verify` asks clients for a certificate signed by `caFile` (mutual TLS). */
 export interface ServerTls {
@@ -35,6 +35,14 @@ export interface ServerTls {
   keyFile: string;
   caFile?: string;
   verify: boolean;
+}
+
+/** A websocket listener for clients (browsers, and benchline's `transport: websocket`). */
+export interface ServerWebsocket {
+  /** -1 lets the server pick a free port. */
+  port: number;
+  /** wss:// with this certificate; plain ws:// (no_tls) without. */
+  tls?: Pick<ServerTls, "certFile" | "keyFile">;
 }
 
 /** What benchline needs to say to one nats-server process. */
@@ -48,8 +56,10 @@ export interface ServerConfig {
   portsFileDir: string;
   jsMaxMemoryBytes?: number;
   jsMaxFileBytes?: number;
+  maxPayloadBytes?: number;
   auth?: ServerAuth;
   tls?: ServerTls;
+  websocket?: ServerWebsocket;
   cluster?: { name: string; port: number; routes: string[] };
 }
 
@@ -68,11 +78,24 @@ export function renderServerConfig(c: ServerConfig): string {
   if (c.jsMaxMemoryBytes !== undefined) lines.push(`  max_memory_store: ${c.jsMaxMemoryBytes}`);
   if (c.jsMaxFileBytes !== undefined) lines.push(`  max_file_store: ${c.jsMaxFileBytes}`);
   lines.push("}");
+  if (c.maxPayloadBytes !== undefined) lines.push(`max_payload: ${c.maxPayloadBytes}`);
   if (c.auth) lines.push(...renderAuth(c.auth));
   if (c.tls) {
     lines.push("tls {", `  cert_file: ${q(c.tls.certFile)}`, `  key_file: ${q(c.tls.keyFile)}`);
     if (c.tls.caFile) lines.push(`  ca_file: ${q(c.tls.caFile)}`);
     if (c.tls.verify) lines.push("  verify: true");
+    lines.push("}");
+  }
+  if (c.websocket) {
+    lines.push("websocket {", `  listen: ${q(`${c.host}:${c.websocket.port}`)}`);
+    if (c.websocket.tls)
+      lines.push(
+        "  tls {",
+        `    cert_file: ${q(c.websocket.tls.certFile)}`,
+        `    key_file: ${q(c.websocket.tls.keyFile)}`,
+        "  }",
+      );
+    else lines.push("  no_tls: true");
     lines.push("}");
   }
   if (c.cluster) {
@@ -121,6 +144,7 @@ function renderAuth(auth: ServerAuth): string[] {
     lines.push("    ]", "  }");
   }
   lines.push("}", `system_account: ${q(auth.systemAccount)}`);
+  if (auth.noAuthUser) lines.push(`no_auth_user: ${q(auth.noAuthUser)}`);
   return lines;
 }
 
@@ -129,9 +153,21 @@ export interface PortsFile {
   clientUrls: string[];
   monitorUrls: string[];
   clusterUrls: string[];
+  /** ws:// or wss:// URLs of the websocket listener, when there is one. */
+  websocketUrls: string[];
 }
 
 export function parsePortsFile(text: string): PortsFile {
-  const raw = JSON.parse(text) as { nats?: string[]; monitoring?: string[]; cluster?: string[] };
-  return { clientUrls: raw.nats ?? [], monitorUrls: raw.monitoring ?? [], clusterUrls: raw.cluster ?? [] };
+  const raw = JSON.parse(text) as {
+    nats?: string[];
+    monitoring?: string[];
+    cluster?: string[];
+    websocket?: string[];
+  };
+  return {
+    clientUrls: raw.nats ?? [],
+    monitorUrls: raw.monitoring ?? [],
+    clusterUrls: raw.cluster ?? [],
+    websocketUrls: raw.websocket ?? [],
+  };
 }

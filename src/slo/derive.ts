@@ -3,8 +3,9 @@
  * numbers describe what the measured system did, with headroom, not what it must do.
  */
 import type { Baseline } from "../baseline/format.js";
-import { latencyKindsOf, metricValue } from "../baseline/metrics.js";
+import { latencyKindsOf, metricValue, opLatencyKinds } from "../baseline/metrics.js";
 import { median } from "../baseline/stats.js";
+import { OP_LATENCY_KINDS } from "../engine/protocol.js";
 import { UsageError } from "../errors.js";
 
 /** One-sided 95% Student t quantiles by degrees of freedom (standard tables); above 30, interpolated to 1.645. */
@@ -145,10 +146,11 @@ export function deriveSlos(b: Baseline, file: string, o: DeriveOptions): SloSet 
     throw new UsageError(`--target must be a percentage between 0 and 100, not ${o.targetPercent}`);
   const kinds = latencyKindsOf(b.profile);
   const candidates = [
-    ...(["pubAck", "e2e"] as const)
+    ...(["pubAck", "e2e", ...OP_LATENCY_KINDS] as const)
       .filter((k) => kinds.has(k))
       .flatMap((k) => ["p50", "p95", "p99"].map((p) => `${k}.${p}`)),
-    "throughput.publishedPerSec",
+    ...(b.profile.publishers.length > 0 ? ["throughput.publishedPerSec"] : []),
+    ...(opLatencyKinds(b.profile).size > 0 ? ["throughput.opsPerSec"] : []),
   ];
   const wanted = o.metrics ?? candidates;
   for (const m of wanted) {
@@ -175,18 +177,26 @@ export function deriveSlos(b: Baseline, file: string, o: DeriveOptions): SloSet 
         headroom: o.headroom,
         text: latency
           ? `95% upper bound of the mean per-run ${metric} over ${values.length} runs (${Math.round(upper)} us) x headroom ${o.headroom}, rounded up`
-          : `95% lower bound of the mean per-run ${metric} over ${values.length} runs (${Math.round(lower)} msgs/s) / headroom ${o.headroom}, rounded down`,
+          : `95% lower bound of the mean per-run ${metric} over ${values.length} runs (${Math.round(lower)} ${metric.endsWith("opsPerSec") ? "ops/s" : "msgs/s"}) / headroom ${o.headroom}, rounded down`,
       },
     };
   });
-  const ratePerSec = median(b.runs.map((r) => r.throughput.publishedPerSec));
+  // Events are publishes, and operations where the profile issues them.
+  const ratePerSec = median(b.runs.map((r) => r.throughput.publishedPerSec + (r.throughput.opsPerSec ?? 0)));
   const eventsInWindow = ratePerSec * o.windowS;
   // 99.9 / 100 is not 0.999 in binary: round away the representation error before flooring.
   const allowedBadEvents = Math.floor(
     Number((eventsInWindow * budgetFraction(o.targetPercent)).toPrecision(12)),
   );
-  const published = b.runs.reduce((n, r) => n + r.counts.published, 0);
-  const bad = b.runs.reduce((n, r) => n + (metricValue(r, "counts.publishErrors") ?? 0) + r.counts.lost, 0);
+  const published = b.runs.reduce((n, r) => n + r.counts.published + (r.counts.ops ?? 0), 0);
+  const bad = b.runs.reduce(
+    (n, r) =>
+      n +
+      (metricValue(r, "counts.publishErrors") ?? 0) +
+      (metricValue(r, "counts.opErrors") ?? 0) +
+      r.counts.lost,
+    0,
+  );
   return {
     observational: true,
     source: { file, profile: b.profile.name, createdAt: b.createdAt, runs: b.runs.length },

@@ -1,22 +1,28 @@
-/** OpenSLO v1 YAML: one SLO document per proposal and one for the error budget. Pure. */
+/**
+ * OpenSLO v1 YAML: the Service, one SLO document per proposal and one for the error budget, each SLO
+ * naming the Service by its metadata.name. Pure.
+ */
 import { stringify } from "yaml";
 import { type SloSet, targetFraction } from "./derive.js";
+import { ANNOTATION_PREFIX, openSloName } from "./openslo-names.js";
 import { quantileOf, type SeriesNames } from "./prometheus-names.js";
+import type { SloWindow } from "./window.js";
 
-const slug = (s: string) =>
-  s
-    .replace(/[^a-zA-Z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .toLowerCase();
-
-export function renderOpenSlo(set: SloSet, names: SeriesNames, windowText: string): string {
-  const service = set.source.profile;
+export function renderOpenSlo(set: SloSet, names: SeriesNames, window: SloWindow): string {
+  const profile = set.source.profile;
+  const service = openSloName(profile);
   const target = targetFraction(set.errorBudget.targetPercent);
   const annotations = {
-    "benchline/observational": "true",
-    "benchline/source": `${set.source.file} (${set.source.runs} runs, recorded ${set.source.createdAt})`,
+    [`${ANNOTATION_PREFIX}observational`]: "true",
+    [`${ANNOTATION_PREFIX}source`]: `${set.source.file} (${set.source.runs} runs, recorded ${set.source.createdAt})`,
   };
-  const timeWindow = [{ duration: windowText, isRolling: true }];
+  const timeWindow = [{ duration: window.text, isRolling: true }];
+  const serviceDoc = {
+    apiVersion: "openslo/v1",
+    kind: "Service",
+    metadata: { name: service, displayName: profile, annotations },
+    spec: { description: `What benchline's profile ${profile} puts load on.` },
+  };
   const docs: object[] = set.proposals.map((p) => {
     const [kind, stat] = p.metric.split(".") as [string, string];
     const query =
@@ -27,15 +33,15 @@ export function renderOpenSlo(set: SloSet, names: SeriesNames, windowText: strin
       apiVersion: "openslo/v1",
       kind: "SLO",
       metadata: {
-        name: slug(`${service}-${p.metric}`),
-        displayName: `${service} ${p.metric}`,
-        annotations: { ...annotations, "benchline/derivation": p.derivation.text },
+        name: openSloName(profile, p.metric),
+        displayName: `${profile} ${p.metric}`,
+        annotations: { ...annotations, [`${ANNOTATION_PREFIX}derivation`]: p.derivation.text },
       },
       spec: {
         description: `Observational objective derived by benchline: ${p.derivation.text}.`,
         service,
         indicator: {
-          metadata: { name: slug(`${service}-${p.metric}-sli`) },
+          metadata: { name: openSloName(profile, `${p.metric}-sli`) },
           spec: { thresholdMetric: { metricSource: { type: "Prometheus", spec: { query } } } },
         },
         timeWindow,
@@ -58,15 +64,15 @@ export function renderOpenSlo(set: SloSet, names: SeriesNames, windowText: strin
     apiVersion: "openslo/v1",
     kind: "SLO",
     metadata: {
-      name: slug(`${service}-publish-success`),
-      displayName: `${service} publish success`,
-      annotations: { ...annotations, "benchline/derivation": set.errorBudget.text },
+      name: openSloName(profile, "publish-success"),
+      displayName: `${profile} publish success`,
+      annotations: { ...annotations, [`${ANNOTATION_PREFIX}derivation`]: set.errorBudget.text },
     },
     spec: {
-      description: `Error budget: ${set.errorBudget.allowedBadEvents} failed publishes allowed per ${windowText} at the baseline's rate (${set.errorBudget.text}).`,
+      description: `Error budget: ${set.errorBudget.allowedBadEvents} failed publishes allowed per ${window.text} at the baseline's rate (${set.errorBudget.text}).`,
       service,
       indicator: {
-        metadata: { name: slug(`${service}-publish-success-sli`) },
+        metadata: { name: openSloName(profile, "publish-success-sli") },
         spec: {
           ratioMetric: {
             counter: true,
@@ -90,5 +96,5 @@ export function renderOpenSlo(set: SloSet, names: SeriesNames, windowText: strin
       objectives: [{ displayName: `${set.errorBudget.targetPercent}% of publishes succeed`, target }],
     },
   });
-  return docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
+  return [serviceDoc, ...docs].map((d) => stringify(d, { lineWidth: 0 })).join("---\n");
 }

@@ -11,7 +11,20 @@ const SNAKE: Record<string, string> = {
   e2e: "e2e",
   request: "request",
   ack: "ack",
+  kvGet: "kv_get",
+  kvPut: "kv_put",
+  kvUpdate: "kv_update",
+  kvDelete: "kv_delete",
+  kvWatch: "kv_watch",
+  objPut: "obj_put",
+  objGet: "obj_get",
+  directGet: "direct_get",
 };
+
+/** A latency kind as Prometheus names spell it: pubAck -> pub_ack. */
+export function snakeKind(kind: string): string {
+  return SNAKE[kind] ?? kind;
+}
 
 export interface SeriesNames {
   latencyBucket(kind: string): string;
@@ -44,7 +57,7 @@ export function seriesNames(prefix: string, labels: string): SeriesNames {
     throw new UsageError(`--metric-prefix ${prefix}: a Prometheus metric name has letters, digits, _ and :`);
   }
   return {
-    latencyBucket: (kind) => `${prefix}_${SNAKE[kind] ?? kind}_latency_seconds_bucket`,
+    latencyBucket: (kind) => `${prefix}_${snakeKind(kind)}_latency_seconds_bucket`,
     published: `${prefix}_published_total`,
     publishErrors: `${prefix}_publish_errors_total`,
     selector: labels ? `{${labels}}` : "",

@@ -7,6 +7,9 @@ function objectiveText(metric: string, op: string, value: number): string {
   return `${op} ${formatMetric(metric, value)}`;
 }
 
+/** 28, 30.44 (1M), 365.2 (1Y). */
+const windowDays = (windowS: number) => Number((windowS / 86_400).toPrecision(4));
+
 export function renderSloTable(set: SloSet): string {
   const t = new Table({
     head: ["metric", "objective", "runs mean", "95% bound", "derivation"],
@@ -25,7 +28,7 @@ export function renderSloTable(set: SloSet): string {
   return [
     `SLO proposals for ${set.source.profile}, observational: derived from ${set.source.runs} runs in ${set.source.file} (recorded ${set.source.createdAt})`,
     t.toString(),
-    `error budget: ${b.targetPercent}% over ${b.windowS / 86_400} days -> ${b.allowedBadEvents} failed publishes allowed (${b.text}); the baseline's runs had ${(b.observedBadFraction * 100).toFixed(4)}% bad`,
+    `error budget: ${b.targetPercent}% over ${windowDays(b.windowS)} days -> ${b.allowedBadEvents} failed publishes allowed (${b.text}); the baseline's runs had ${(b.observedBadFraction * 100).toFixed(4)}% bad`,
     "",
   ].join("\n");
 }
@@ -44,7 +47,7 @@ export function renderSloMarkdown(set: SloSet): string {
         `| ${p.metric} | ${objectiveText(p.metric, p.op, p.objective)} | ${formatMetric(p.metric, p.derivation.mean)} | ${formatMetric(p.metric, p.derivation.bound)} | ${p.derivation.text} |`,
     ),
     "",
-    `**Error budget**: ${b.targetPercent}% over ${b.windowS / 86_400} days allows ${b.allowedBadEvents} failed publishes (${b.text}). The baseline's runs had ${(b.observedBadFraction * 100).toFixed(4)}% bad.`,
+    `**Error budget**: ${b.targetPercent}% over ${windowDays(b.windowS)} days allows ${b.allowedBadEvents} failed publishes (${b.text}). The baseline's runs had ${(b.observedBadFraction * 100).toFixed(4)}% bad.`,
     "",
   ].join("\n");
 }

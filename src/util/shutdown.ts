@@ -7,6 +7,7 @@ import { Interrupted } from "../errors.js";
 
 const controller = new AbortController();
 const children = new Set<number>();
+const exitHooks = new Set<() => void>();
 let installed = false;
 const forceExitAfterMs = 5000;
 
@@ -18,19 +19,44 @@ export function installSignalHandlers(): void {
   installed = true;
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) {
+      runExitHooks();
       killChildren();
       process.exit(130);
     }
     controller.abort(new Interrupted(`interrupted by ${sig}`));
     // Whatever listens to the signal has this long to stop cleanly; then we stop the servers and leave.
     setTimeout(() => {
+      runExitHooks();
       killChildren();
       process.exit(130);
     }, forceExitAfterMs).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  process.on("exit", killChildren);
+  process.on("exit", () => {
+    runExitHooks();
+    killChildren();
+  });
+}
+
+/**
+ * A synchronous function to run if the process exits before its owner finished (a second Ctrl-C, a
+ * crash): undo a fault that would outlive benchline. Returns the unregister function.
+ */
+export function registerExitHook(hook: () => void): () => void {
+  exitHooks.add(hook);
+  return () => exitHooks.delete(hook);
+}
+
+function runExitHooks(): void {
+  for (const hook of exitHooks) {
+    try {
+      hook();
+    } catch {
+      // on the way out
+    }
+  }
+  exitHooks.clear();
 }
 
 /** Remember a child pid that must not outlive this process. */

@@ -27,14 +27,20 @@ if (isMainThread) {
   await new Promise((r) => setTimeout(r, 1000));
   worker.postMessage("mark");
   const start = await fromWorker();
+  // process.cpuUsage() counts every thread of the process: the publisher and the subscriber.
+  const cpuFrom = process.cpuUsage();
   await new Promise((r) => setTimeout(r, 4000));
   worker.postMessage("mark");
   const end = await fromWorker();
+  const cpu = process.cpuUsage(cpuFrom);
   stop = true;
   await publishing;
   await nc.close();
   await worker.terminate();
-  console.log(`received_per_sec=${Math.round((end.count - start.count) / ((end.at - start.at) / 1000))}`);
+  const received = end.count - start.count;
+  console.log(
+    `received_per_sec=${Math.round(received / ((end.at - start.at) / 1000))} cpu_us_per_msg=${((cpu.user + cpu.system) / received).toFixed(3)}`,
+  );
 } else {
   const nc = await connect({ servers: workerData.url });
   let count = 0;

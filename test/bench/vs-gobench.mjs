@@ -35,6 +35,19 @@ function gobench(url, ...flags) {
   return Number(/msgs_per_sec=(\d+)/.exec(out)[1]);
 }
 
+/** gobench under GNU time: msgs/s and the process's CPU microseconds per message it counted. */
+function gobenchCpu(url, messages, ...flags) {
+  const r = spawnSync("/usr/bin/time", ["-f", "cpu_s=%U+%S", args.gobench, "-s", url, ...flags], {
+    encoding: "utf8",
+  });
+  const rate = Number(/msgs_per_sec=(\d+)/.exec(r.stdout)[1]);
+  const [user, sys] = /cpu_s=([\d.]+)\+([\d.]+)/.exec(r.stderr).slice(1).map(Number);
+  return { rate, cpuUsPerMsg: ((user + sys) * 1e6) / messages };
+}
+
+/** benchline's own CPU per message over the measured phase, from its result. */
+const cpuUsPerMsg = (result, perSec) => (result.generator.cpuPercent * 1e4) / perSec;
+
 /** gobench's JetStream publish: n 128-byte messages, window 2000, into its stream GOBENCH. */
 const gobenchJsPublish = (url, n) =>
   gobench(url, "-mode", "jspub", "-n", String(n), "-size", "128", "-window", "2000", "-stream", "GOBENCH");
@@ -62,6 +75,7 @@ async function versusGobench() {
   const server = await NatsServer.start({ jsMaxFileBytes: 8 * 1024 ** 3 });
   const url = server.clientUrl;
   const rows = [];
+  const cpuRows = [];
   try {
     // 1. JetStream publish at max rate, the same window (2000) for both.
     const jsGo = [];
@@ -93,35 +107,40 @@ async function versusGobench() {
         ),
       );
       const fill = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], storage: file, deleteAfter: false}
-  publishers: [{mode: jetstream, subject: bl.fetch${r}.m, rate: max, maxInFlight: 2000, size: 128}]
-  workers: 1
-  warmup: 0s
-  messages: 2000000
-  drain: 1s
-  `;
+publishers: [{mode: jetstream, subject: bl.fetch${r}.m, rate: max, maxInFlight: 2000, size: 128}]
+workers: 1
+warmup: 0s
+messages: 2000000
+drain: 1s
+`;
       await bench(fill, [url]);
       // 2M messages outlast the 3 s window (1M did not: the consumer emptied it early and the rate read
       // as 1M / 3 s), so the window sees the consumer at full speed.
       const drain = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], purge: false, deleteAfter: true}
-  publishers: [{mode: core, subject: bl.idle, rate: 1, size: 128}]
-  consumers: [{kind: pull, deliver: all, ackPolicy: none, batch: 500}]
-  workers: 1
-  warmup: 0s
-  duration: 3s
-  drain: 0s
-  `;
+publishers: [{mode: core, subject: bl.idle, rate: 1, size: 128}]
+consumers: [{kind: pull, deliver: all, ackPolicy: none, batch: 500}]
+workers: 1
+warmup: 0s
+duration: 3s
+drain: 0s
+`;
       fetchBl.push((await bench(drain, [url])).throughput.consumedPerSec);
     }
     rows.push(["JetStream pull consume (msgs/s)", median(fetchBl), median(fetchGo), 0.9]);
 
-    // 3. Core publish with one subscriber: received msgs/s.
+    // 3. Core publish with one subscriber: received msgs/s, and client CPU per message.
     const coreGo = [];
     const coreBl = [];
+    const cpu = { go: [], bl: [], bare: [] };
     for (let r = 0; r < rounds; r++) {
-      coreGo.push(gobench(url, "-mode", "pubsub", "-n", "2000000", "-size", "128"));
-      coreBl.push((await bench(corePubSub, [url])).throughput.consumedPerSec);
+      const go = gobenchCpu(url, 2_000_000, "-mode", "pubsub", "-n", "2000000", "-size", "128");
+      coreGo.push(go.rate);
+      cpu.go.push(go.cpuUsPerMsg);
+      const bl = await bench(corePubSub, [url]);
+      coreBl.push(bl.throughput.consumedPerSec);
+      cpu.bl.push(cpuUsPerMsg(bl, bl.throughput.consumedPerSec));
     }
-    rows.push(["core publish + 1 subscriber (msgs/s received)", median(coreBl), median(coreGo), 0.5]);
+    rows.push(["core publish + 1 subscriber (msgs/s received)", median(coreBl), median(coreGo), undefined]);
     // The same load from nats.js alone, no benchline: the ceiling any nats.js tool can reach here.
     const ceiling = [];
     for (let r = 0; r < rounds; r++) {
@@ -133,8 +152,19 @@ async function versusGobench() {
         },
       );
       ceiling.push(Number(/received_per_sec=(\d+)/.exec(out)[1]));
+      cpu.bare.push(Number(/cpu_us_per_msg=([\d.]+)/.exec(out)[1]));
     }
-    rows.push(["  bare nats.js, same load, no benchline (ceiling)", median(ceiling), median(coreGo), 0.5]);
+    rows.push([
+      "  bare nats.js, same load, no benchline (ceiling)",
+      median(ceiling),
+      median(coreGo),
+      undefined,
+    ]);
+    rows.push(["  benchline / bare nats.js, same load", median(coreBl), median(ceiling), 0.9]);
+    cpuRows.push(
+      ["core pub/sub: benchline / gobench", median(cpu.bl), median(cpu.go), 2],
+      ["core pub/sub: bare nats.js / gobench", median(cpu.bare), median(cpu.go), undefined],
+    );
 
     // 4. Cost of measuring: the same loads with histogram recording off, interleaved.
     const on = { js: [], core: [] };
@@ -146,13 +176,22 @@ async function versusGobench() {
       off.core.push((await bench(corePubSub, [url], false)).throughput.consumedPerSec);
     }
     console.log("\nbenchline vs gobench, same server, same run; medians of", rounds, "rounds");
-    console.log("| load | benchline | gobench | ratio | target |");
+    console.log("| load | measured | reference (gobench unless named) | ratio | target |");
     console.log("| --- | ---: | ---: | ---: | ---: |");
     for (const [name, bl, go, target] of rows) {
       console.log(
-        `| ${name} | ${Math.round(bl)} | ${Math.round(go)} | ${(bl / go).toFixed(2)}x | >= ${target}x |`,
+        `| ${name} | ${Math.round(bl)} | ${Math.round(go)} | ${(bl / go).toFixed(2)}x | ${target ? `>= ${target}x` : ""} |`,
       );
     }
+    console.log(
+      "\nclient CPU per message (us; benchline: its process over the measured phase; gobench: the whole process under GNU time; bare nats.js: both its threads over its window)",
+    );
+    console.log("| load | client | gobench | ratio | target |");
+    console.log("| --- | ---: | ---: | ---: | ---: |");
+    for (const [name, a, b, target] of cpuRows)
+      console.log(
+        `| ${name} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(a / b).toFixed(2)}x | ${target ? `<= ${target}x` : ""} |`,
+      );
     console.log("\ncost of recording histograms (throughput with recording / without)");
     for (const k of ["js", "core"]) {
       const a = median(on[k]);

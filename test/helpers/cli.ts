@@ -40,6 +40,7 @@ export function runCli(
 
 /** A CLI run in progress: its stderr so far, its exit, and Ctrl-C. */
 export function startCli(args: string[]): {
+  pid: number;
   stderr(): string;
   exited: Promise<number | null>;
   interrupt(): Promise<number | null>;
@@ -51,6 +52,7 @@ export function startCli(args: string[]): {
   });
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   return {
+    pid: child.pid!,
     stderr: () => stderr,
     exited,
     interrupt: () => {

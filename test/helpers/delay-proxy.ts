@@ -7,10 +7,12 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from "n
 export async function startDelayProxy(
   target: string,
   delayMs: number,
-): Promise<AsyncDisposable & { url: string; cutAll(): void }> {
+): Promise<AsyncDisposable & { url: string; cutAll(): void; readonly accepted: number }> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
+  let accepted = 0;
   const server: Server = createServer((client) => {
+    accepted++;
     const upstream = tcpConnect({ host: hostname, port: Number(port) });
     sockets.add(client).add(upstream);
     client.pipe(upstream);
@@ -29,6 +31,10 @@ export async function startDelayProxy(
   const url = `nats://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
   return {
     url,
+    /** Connections accepted so far. */
+    get accepted() {
+      return accepted;
+    },
     /** Drops every connection open now, as a network blip would; new connections still pass. */
     cutAll() {
       for (const s of sockets) s.destroy();

@@ -14,6 +14,31 @@ export function phaseBands(intervals: IntervalPoint[]): NonNullable<ChartMarks["
   return bands;
 }
 
+/**
+ * Every fault that fired, shaded red over the time it was on (an instant, such as a stepdown, as a
+ * sliver), so a stall in the series lines up with its cause.
+ */
+export function faultBands(result: RunResult): NonNullable<ChartMarks["bands"]> {
+  const offsetS = result.profile.warmupMs / 1000;
+  return (result.faults ?? []).flatMap((f) =>
+    f.atS === undefined
+      ? []
+      : [
+          {
+            from: offsetS + f.atS,
+            to: offsetS + f.atS + Math.max(f.forS ?? 0, 0.1),
+            label: f.name,
+            color: "rgba(214,39,40,0.15)",
+          },
+        ],
+  );
+}
+
+/** The shaded stretches of a run's over-time charts. */
+function runBands(result: RunResult, points: IntervalPoint[]): NonNullable<ChartMarks["bands"]> {
+  return [...phaseBands(points), ...faultBands(result)];
+}
+
 /** Kinds that have per-second figures in this run, in the result's order. */
 export function kindsOverTime(result: RunResult): string[] {
   return Object.keys(result.latency).filter((kind) =>
@@ -43,7 +68,7 @@ export function latencyOverTimeChart(result: RunResult, kind: string): ChartSpec
         ...options,
         plugins: {
           ...options.plugins,
-          benchline: { latencyAxes: ["y"], bands: phaseBands(result.intervals) },
+          benchline: { latencyAxes: ["y"], bands: runBands(result, result.intervals) },
         },
         scales: {
           x: { type: "linear", min: 0, title: axisTitle("time since start (s)") },
@@ -96,7 +121,7 @@ export function throughputOverTimeChart(result: RunResult): ChartSpec {
         ...options,
         plugins: {
           ...options.plugins,
-          benchline: { countAxes: ["y", "errors"], bands: phaseBands(points) },
+          benchline: { countAxes: ["y", "errors"], bands: runBands(result, points) },
         },
         scales: {
           x: { type: "linear", min: 0, title: axisTitle("time since start (s)") },

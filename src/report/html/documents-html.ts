@@ -8,6 +8,7 @@ import { compareCharts } from "../charts/compare-charts.js";
 import { percentileChart } from "../charts/percentile-chart.js";
 import { runCharts } from "../charts/run-charts.js";
 import type { ChartSpec } from "../charts/spec.js";
+import { sideLabels } from "../compare-labels.js";
 import { renderCompareMarkdown } from "../compare-markdown.js";
 import type { BenchlineDocument } from "../documents.js";
 import { renderMarkdown } from "../markdown.js";
@@ -66,15 +67,16 @@ export function documentMarkdown(d: BenchlineDocument): string {
 }
 
 export function renderDocumentHtml(d: BenchlineDocument): string {
+  const side = d.kind === "compare" ? sideLabels(d.doc) : undefined;
   const title =
     d.kind === "compare"
-      ? `benchline compare: ${d.doc.baseline.profile}`
+      ? `${side!.command}: ${d.doc.baseline.profile}`
       : `benchline ${d.kind}: ${d.doc.profile.name}`;
   const environment =
     d.kind === "compare"
       ? [
-          ...environmentRows(d.doc.baseline.env, "baseline "),
-          ...environmentRows(d.doc.candidate.env, "candidate "),
+          ...environmentRows(d.doc.baseline.env, `${side!.baseline} `),
+          ...environmentRows(d.doc.candidate.env, `${side!.candidate} `),
         ]
       : environmentRows(d.doc.env);
   return renderHtmlPage({ title, markdown: documentMarkdown(d), environment, charts: documentCharts(d) });

@@ -1,8 +1,8 @@
 /**
  * `--metrics-port N`: serves /metrics while run, compare or capacity goes. Fed by the run events: the
  * phase from the progress ticks, counts, errors and latency from each thread's per-second snapshot.
- * Live histograms take every second's samples, warmup and drain included (the phase gauge tells them
- * apart); the final figures (textfile.ts) hold the measured phase only.
+ * Counts and histograms alike take every second, warmup and drain included (the phase gauge tells them
+ * apart), and every series exists from the start; the final figures (textfile.ts) differ: see MetricsScope.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,9 +28,18 @@ function checkMetricsPort(port: number): void {
     );
 }
 
-export async function serveMetrics(port: number, profile: string): Promise<MetricsEndpoint> {
+/** `latencyKinds`: those the profile produces, shown at zero before the first sample arrives. */
+export async function serveMetrics(
+  port: number,
+  profile: string,
+  latencyKinds: Iterable<LatencyKind>,
+  faults: Array<{ name: string; kind: string }> = [],
+): Promise<MetricsEndpoint> {
   checkMetricsPort(port);
-  const metrics = new BenchlineMetrics(profile);
+  const metrics = new BenchlineMetrics(profile, { scope: "live", latencyKinds });
+  // Every fault has a series from the start, at 0, so a dashboard shows its window when it comes.
+  for (const f of faults) metrics.setFault(f.name, f.kind, false);
+  const kindOf = new Map(faults.map((f) => [f.name, f.kind]));
   const server: Server = createServer((req, res) => {
     if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") {
       res.writeHead(404, { "content-type": "text/plain" }).end("benchline serves /metrics only\n");
@@ -55,6 +64,9 @@ export async function serveMetrics(port: number, profile: string): Promise<Metri
   const events: RunEvents = {
     onTick(tick) {
       metrics.setPhase(tick.phase);
+    },
+    onFault(name, state) {
+      metrics.setFault(name, kindOf.get(name) ?? "unknown", state === "start");
     },
     onInterval(snapshot) {
       metrics.addCounts(snapshot.published, snapshot.consumed);

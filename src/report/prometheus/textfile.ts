@@ -1,7 +1,8 @@
 /**
  * `--prometheus FILE`: the final figures in the text exposition format, for node_exporter's textfile
  * collector or a Pushgateway. Counts are whole-run (as in result.json); latency histograms hold the
- * measured phase, merged over every run given (a compare's candidates, a capacity search's steps).
+ * measured phase, merged over every run given (a compare's candidates, a capacity search's steps). HELP
+ * says so (MetricsScope "final").
  */
 import type { RunSummary } from "../../baseline/format.js";
 import { decodeHistogram } from "../../metrics/histogram.js";
@@ -19,7 +20,10 @@ export async function renderPrometheusText(
   runs: Figures[],
   gauges: ExtraGauges = {},
 ): Promise<string> {
-  const metrics = new BenchlineMetrics(profile);
+  const metrics = new BenchlineMetrics(profile, {
+    scope: "final",
+    counts: runs.some((r) => r.counts !== undefined),
+  });
   try {
     for (const [name, g] of Object.entries(gauges))
       if (g.value !== undefined) metrics.setGauge(name, g.help, g.value);

@@ -1,0 +1,217 @@
+/**
+ * `benchline ab PROFILE --a TARGET --b TARGET [--rounds K]`: the same profile on two targets, runs
+ * interleaved A B B A A B ... so that whatever the machine does over the minutes (a neighbour's load,
+ * thermal limits, a cache growing) falls on both sides alike, unlike a baseline recorded last week on
+ * another runner. The statistics and every report are compare's, with A as the baseline and B as the
+ * candidate; exit 1 when B regressed against A.
+ */
+import { join } from "node:path";
+import type { Argv, CommandModule } from "yargs";
+import { compareRuns, DEFAULT_ALPHA } from "../baseline/compare.js";
+import { latencyDistributions } from "../baseline/distributions.js";
+import { profileHash } from "../baseline/format.js";
+import { defaultCompareMetrics, metricInfo } from "../baseline/metrics.js";
+import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
+import { minAttainablePValue } from "../baseline/stats.js";
+import type { RunResult } from "../engine/result.js";
+import { UsageError, VerdictFailed } from "../errors.js";
+import type { LoadedProfile } from "../profile/loader.js";
+import type { ProfileOverrides } from "../profile/overrides.js";
+import { renderCompareTable } from "../report/compare-table.js";
+import { formatPercent } from "../report/format-metric.js";
+import { checkNatsServerBin } from "../server/binary.js";
+import { checkUserConfig } from "../server/launcher.js";
+import { writeFileAtomic } from "../util/atomic-write.js";
+import { ensureWritableDir } from "../util/files.js";
+import { fileTimestamp } from "../util/time.js";
+import { type AbTarget, parseAbTarget } from "./ab-target.js";
+import { parseNoise, writeCompareOutputs } from "./compare.js";
+import { type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
+import {
+  type OutputArgs,
+  openLiveMetrics,
+  withOutputOptions,
+  writeFinalPrometheus,
+} from "./output-options.js";
+import { runOne } from "./repeat.js";
+import { loadWithOverrides } from "./run.js";
+
+interface AbArgs extends ProfileOverrides, OutputArgs, ConnectionArgs {
+  profile: string;
+  a: string;
+  b: string;
+  rounds: number;
+  noise: string[];
+  metric?: string[];
+  seed: number;
+  out: string;
+  json: boolean;
+}
+
+/** A B, then B A, then A B ...: each side goes first in half the rounds, and pairs sit next to each other. */
+export function abOrder(rounds: number): Array<"A" | "B"> {
+  return Array.from({ length: rounds }, (_, r) =>
+    r % 2 === 0 ? (["A", "B"] as const) : (["B", "A"] as const),
+  ).flat();
+}
+
+/** The profile as one side runs it: that side's servers, stored with the side's (redacted) URLs. */
+function forTarget(loaded: LoadedProfile, target: AbTarget): LoadedProfile {
+  const servers = target.options.servers ?? [];
+  return {
+    ...loaded,
+    profile: { ...loaded.profile, servers },
+    stored: { ...loaded.stored, servers: target.options.servers ? target.label.split(",") : [] },
+  };
+}
+
+async function ab(args: AbArgs): Promise<void> {
+  if (args.server?.length) throw new UsageError("ab takes its servers from --a and --b; leave out --server");
+  if (!Number.isInteger(args.rounds) || args.rounds < 1 || args.rounds > 100)
+    throw new UsageError(`--rounds must be a whole number from 1 to 100, not ${args.rounds}`);
+  const targets = { A: parseAbTarget(args.a, "--a"), B: parseAbTarget(args.b, "--b") };
+  const loaded = await loadWithOverrides(args.profile, args, args);
+  const noiseFor = parseNoise(args.noise);
+  const metrics = args.metric?.length ? args.metric : defaultCompareMetrics(loaded.profile);
+  for (const m of metrics) {
+    if (!metricInfo(m))
+      throw new UsageError(
+        `--metric ${m}: unknown metric; use e.g. pubAck.p99, e2e.p50, throughput.publishedPerSec`,
+      );
+  }
+  if (metrics.length * minAttainablePValue(args.rounds, args.rounds) > DEFAULT_ALPHA) {
+    let needed = args.rounds + 1;
+    while (needed < 100 && metrics.length * minAttainablePValue(needed, needed) > DEFAULT_ALPHA) needed++;
+    throw new UsageError(
+      `${args.rounds} rounds give ${args.rounds} runs a side: too few for any of ${metrics.length} metrics to reach significance at ${DEFAULT_ALPHA} (Holm-adjusted); use --rounds ${needed} or more, or fewer --metric`,
+    );
+  }
+  // Both sides checked before any run: a bad B should not cost the minutes of A's first run.
+  for (const t of [targets.A, targets.B]) {
+    const { embedded } = t.options;
+    const bin = embedded?.bin ? checkNatsServerBin(embedded.bin) : undefined;
+    if (embedded?.userConfig) await checkUserConfig(embedded.userConfig, bin);
+  }
+  await ensureWritableDir(args.out, "artifacts dir (--out)");
+  const dir = join(args.out, `${fileTimestamp()}-ab-${loaded.profile.name}`);
+  const order = abOrder(args.rounds);
+  const runs: Record<"A" | "B", RunResult[]> = { A: [], B: [] };
+  const live = await openLiveMetrics(args, loaded.profile);
+  try {
+    for (const side of order) {
+      const i = runs[side].length;
+      const result = await runOne(forTarget(loaded, targets[side]), {
+        tag: `${side} ${i + 1}/${args.rounds}`,
+        name: `${side} run ${i + 1} of ${args.rounds}`,
+        keep: async (r) => {
+          const file = join(dir, `${side.toLowerCase()}-${i + 1}.json`);
+          await writeFileAtomic(file, `${JSON.stringify(r, null, 2)}\n`);
+          return file;
+        },
+        consequence: `the runs so far are in ${dir}`,
+        events: live.events,
+        target: targets[side].options,
+      });
+      runs[side].push(result);
+    }
+  } finally {
+    await live.close();
+  }
+
+  const comparisons = compareRuns(runs.A, runs.B, metrics, {
+    alpha: DEFAULT_ALPHA,
+    noiseFor,
+    seed: args.seed,
+  });
+  const regressed = comparisons.filter((c) => c.verdict === "regressed").map((c) => c.metric);
+  const hash = profileHash(loaded.profile);
+  const report: CompareReport = {
+    schema: COMPARE_SCHEMA,
+    createdAt: new Date().toISOString(),
+    baseline: {
+      file: `A: ${targets.A.label}`,
+      profile: loaded.profile.name,
+      profileHash: hash,
+      createdAt: runs.A[0]!.startedAt,
+      runs: runs.A.length,
+      env: runs.A[0]!.env,
+    },
+    candidate: { source: "rerun", runs: runs.B.length, profileHash: hash, env: runs.B[0]!.env },
+    ab: { a: targets.A.label, b: targets.B.label, rounds: args.rounds, order: order.join("") },
+    alpha: DEFAULT_ALPHA,
+    metrics: comparisons,
+    // ab judges B against A only; a profile's absolute thresholds are for run and compare.
+    thresholds: [],
+    warnings: comparisons
+      .filter((c) => c.verdict === "insufficient data")
+      .map((c) => `${c.metric}: too few values for the test`),
+    distributions: latencyDistributions(runs.A, runs.B),
+    regressed,
+    passed: regressed.length === 0,
+  };
+  const files = await writeCompareOutputs(dir, report, { charts: args.charts, html: args.html });
+  files.push(...(await writeFinalPrometheus(args, loaded.profile.name, runs.B)));
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
+  process.stderr.write(`wrote ${dir}/ (${files.join(", ")})\n`);
+  if (!report.passed) {
+    const worse = comparisons
+      .filter((c) => c.verdict === "regressed")
+      .map((c) => `${c.metric} ${formatPercent(c.change)}`);
+    throw new VerdictFailed(
+      `B (${targets.B.label}) regressed against A (${targets.A.label}): ${worse.join(", ")}`,
+    );
+  }
+}
+
+export const abCommand: CommandModule = {
+  command: "ab <profile>",
+  describe:
+    "run a profile on two targets interleaved (A B B A ...) and give compare's verdicts of B against A; exit 1 when B regressed",
+  builder: (y: Argv) =>
+    withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides"))
+      // The servers are the targets': --server has no place here.
+      .hide("server")
+      .positional("profile", { type: "string", demandOption: true, describe: "profile file, YAML or JSON" })
+      .option("a", {
+        type: "string",
+        demandOption: true,
+        describe:
+          "side A (the reference): nats://host:4222, config=FILE or bin=PATH (or config=FILE,bin=PATH)",
+      })
+      .option("b", {
+        type: "string",
+        demandOption: true,
+        describe: "side B (the change), the same forms as --a",
+      })
+      .option("rounds", {
+        type: "number",
+        default: 6,
+        describe: "rounds of two runs each (A B, then B A, ...): runs per side",
+      })
+      .option("noise", {
+        type: "string",
+        array: true,
+        default: [],
+        describe: "noise threshold in %: 5, or METRIC=PERCENT (default 5)",
+      })
+      .option("metric", { type: "string", array: true, describe: "compare only these metrics" })
+      .option("seed", { type: "number", default: 1, describe: "bootstrap seed (intervals are reproducible)" })
+      .option("duration", { type: "string", describe: 'measured phase of each run, e.g. "30s"' })
+      .option("warmup", { type: "string", describe: 'warmup of each run, e.g. "2s"' })
+      .option("rate", { type: "number", describe: "total msgs/s across publishers" })
+      .option("out", { type: "string", default: "artifacts", describe: "artifacts root" })
+      .option("json", {
+        type: "boolean",
+        default: false,
+        describe: "print compare.json instead of the table",
+      })
+      .example(
+        "$0 ab profiles/js-e2e.yaml --a bin=/opt/nats-2.9/nats-server --b bin=/opt/nats-2.10/nats-server",
+        "two server versions, interleaved on this machine",
+      )
+      .example(
+        "$0 ab profiles/smoke.yaml --a config=deploy/nats.conf --b config=deploy/nats-tuned.conf --rounds 8",
+        "two configs of yours",
+      ),
+  handler: (a) => ab(a as unknown as AbArgs),
+};

@@ -1,0 +1,77 @@
+/**
+ * Reads a stream back after a run, whole, and notes which (publisher, sequence) pairs it holds: the
+ * other half of the acked-loss check. An ordered consumer from the first message to the last the stream
+ * held when the read began; a stream that is gone is reported as such, not as an error.
+ */
+import { DeliverPolicy, JetStreamApiError, type JetStreamManager, jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { readIntendedNs, readUint32 } from "../../workers/payload.js";
+import type { ReadBack } from "./acked-loss.js";
+
+/** A read that receives nothing for this long has what the server will give. */
+const IDLE_MS = 10_000;
+/** After a fault the stream may have no leader for a while: ask again for this long. */
+const INFO_RETRY_MS = 15_000;
+
+export async function readBackStream(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  stream: string,
+): Promise<ReadBack & { messages: number }> {
+  const info = await streamState(jsm, stream);
+  const empty = { present: new Map(), foreign: 0, firstSeq: 0, messages: 0 };
+  if (!info) return { ...empty, streamExists: false };
+  if (info.messages === 0) return { ...empty, firstSeq: info.firstSeq, streamExists: true };
+  const present = new Map<number, Uint8Array>();
+  let foreign = 0;
+  let read = 0;
+  const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+  const messages = await consumer.consume({ max_messages: 2000 });
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => messages.stop(), IDLE_MS);
+  };
+  arm();
+  try {
+    for await (const m of messages) {
+      arm();
+      read++;
+      const data = m.data;
+      if (readIntendedNs(data) > 0) {
+        const publisher = readUint32(data, 8);
+        const seq = readUint32(data, 12);
+        let bits = present.get(publisher);
+        if (!bits || bits.length <= seq >> 3) {
+          const grown = new Uint8Array(Math.max((seq >> 3) + 1, (bits?.length ?? 0) * 2, 1024));
+          if (bits) grown.set(bits);
+          bits = grown;
+          present.set(publisher, bits);
+        }
+        bits[seq >> 3]! |= 1 << (seq & 7);
+      } else foreign++;
+      if (m.seq >= info.lastSeq) break;
+    }
+  } finally {
+    clearTimeout(idle);
+    messages.stop();
+  }
+  return { present, foreign, firstSeq: info.firstSeq, streamExists: true, messages: read };
+}
+
+async function streamState(
+  jsm: JetStreamManager,
+  stream: string,
+): Promise<{ firstSeq: number; lastSeq: number; messages: number } | undefined> {
+  const deadline = Date.now() + INFO_RETRY_MS;
+  for (;;) {
+    try {
+      const si = await jsm.streams.info(stream);
+      return { firstSeq: si.state.first_seq, lastSeq: si.state.last_seq, messages: si.state.messages };
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === 10059) return undefined;
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
