@@ -12,6 +12,7 @@ import {
   type Timing,
 } from "../src/engine/protocol.js";
 import { createHistogram, encodeHistogram, type Histogram, recordUs } from "../src/metrics/histogram.js";
+import { StagedHistogram } from "../src/metrics/staged-histogram.js";
 import { SuccessLog } from "./success-log.js";
 
 /**
@@ -42,7 +43,8 @@ export class ThreadRecorder {
   private readonly measured = new Map<LatencyKind, Histogram>();
   /** Measured-phase histograms under names of their own (a service endpoint's request latency). */
   private readonly named = new Map<string, Histogram>();
-  private readonly interval = new Map<LatencyKind, { measured: Histogram; other: Histogram }>();
+  /** This second's samples, staged: every message passes here, so a record must cost next to nothing. */
+  private readonly interval = new Map<LatencyKind, { measured: StagedHistogram; other: StagedHistogram }>();
   readonly errors: Record<string, number> = {};
   private intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
   private intervalErrorKinds: Record<string, number> = {};
@@ -126,7 +128,7 @@ export class ThreadRecorder {
   record(kind: LatencyKind, latencyUs: number, measured: boolean): void {
     if (!this.enabled) return;
     const pair = this.interval.get(kind) ?? this.addKind(kind);
-    recordUs(measured ? pair.measured : pair.other, latencyUs);
+    (measured ? pair.measured : pair.other).record(latencyUs);
   }
 
   /** A measured sample under a name of its own; only the run total is kept, no per-second figures. */
@@ -145,8 +147,8 @@ export class ThreadRecorder {
     return Object.fromEntries([...this.named].map(([name, h]) => [name, encodeHistogram(h)]));
   }
 
-  private addKind(kind: LatencyKind): { measured: Histogram; other: Histogram } {
-    const pair = { measured: createHistogram(), other: createHistogram() };
+  private addKind(kind: LatencyKind): { measured: StagedHistogram; other: StagedHistogram } {
+    const pair = { measured: new StagedHistogram(), other: new StagedHistogram() };
     this.interval.set(kind, pair);
     return pair;
   }
@@ -171,16 +173,17 @@ export class ThreadRecorder {
   snapshot(index: number): IntervalSnapshot {
     const histograms: IntervalSnapshot["histograms"] = {};
     for (const [kind, pair] of this.interval) {
-      if (pair.measured.totalCount > 0) {
+      const second = pair.measured.flush();
+      if (second.totalCount > 0) {
         let total = this.measured.get(kind);
         if (!total) {
           total = createHistogram();
           this.measured.set(kind, total);
         }
-        total.add(pair.measured);
+        total.add(second);
       }
-      pair.measured.add(pair.other);
-      if (pair.measured.totalCount > 0) histograms[kind] = encodeHistogram(pair.measured);
+      second.add(pair.other.flush());
+      if (second.totalCount > 0) histograms[kind] = encodeHistogram(second);
       pair.measured.reset();
       pair.other.reset();
     }
