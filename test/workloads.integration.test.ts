@@ -154,6 +154,7 @@ describe("consume only", () => {
     // drainS is rounded to the millisecond; the rate is not.
     expect(Math.abs(d.drainedPerSec * d.drainS - 5000)).toBeLessThan(0.02 * 5000);
     expect(result.latency.e2e).toBeUndefined();
+    expect(result.warnings.filter((w) => w.includes("backlog"))).toEqual([]);
   });
 });
 

@@ -32,6 +32,14 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
         `fault ${f.name}: throughput and latency did not recover before the measured phase ended${f.recoveryNote ? ` (${f.recoveryNote})` : ""}`,
       );
   }
+  if (result.drain?.backlogMsgs === 0)
+    warnings.push(
+      "the consumers found no backlog to drain: fill the stream first (the profile's comment shows how), or give it publishers",
+    );
+  else if (result.drain && !result.drain.drained)
+    warnings.push(
+      `the consumers read ${result.drain.consumedMsgs} of a backlog of ${result.drain.backlogMsgs} before the measured phase ended: drainedPerSec is over the whole phase`,
+    );
   if (c.duplicates > 0) warnings.push(`${c.duplicates} messages were delivered more than once`);
   if (c.reconnects > 0) warnings.push(`${c.reconnects} reconnects during the run`);
   if (c.permissionViolations)
