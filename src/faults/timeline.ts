@@ -115,9 +115,10 @@ export class FaultTimeline {
       }
       const injector = injectorFor(spec, on, { embedded: this.ctx.embedded, stepdown: this.ctx.stepdown });
       record.startNs = this.relNow();
-      this.events.onFault?.(spec.name, "start", describe(spec, record));
       this.active.set(record, injector);
       await injector.start();
+      // Said once it has taken effect (the node is stopped, the links are cut), not when it was asked for.
+      this.events.onFault?.(spec.name, "start", describe(spec, record));
       if (spec.kind === "stepdown") {
         this.active.delete(record);
         record.endNs = record.startNs;
