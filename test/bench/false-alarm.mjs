@@ -119,13 +119,15 @@ function measureAb() {
 try {
   const t0 = Date.now();
   const results = [];
-  if (a.mode !== "ab") results.push(measureCompare());
-  if (a.mode !== "compare") results.push(measureAb());
-  for (const r of results) {
+  // Each mode's line is printed as soon as it is measured: a later mode that fails loses nothing.
+  const measured = (r) => {
+    results.push(r);
     console.log(
       `A/A false alarms, ${r.label}: ${r.failed} of ${trials} failed (${((r.failed / trials) * 100).toFixed(1)}%); target at most 1 in 20 (${r.how})`,
     );
-  }
+  };
+  if (a.mode !== "ab") measured(measureCompare());
+  if (a.mode !== "compare") measured(measureAb());
   console.log(
     `profile ${a.profile}${a.duration ? ` (duration ${a.duration})` : ""}, ${((Date.now() - t0) / 60000).toFixed(1)} min`,
   );
