@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../src/report/markdown.js";
-import { progressLine } from "../src/report/progress.js";
+import { createProgress, progressLine } from "../src/report/progress.js";
 import { renderTable } from "../src/report/table.js";
 import { fixtureRun } from "./fixtures/run-result.js";
 
@@ -106,5 +106,21 @@ describe("run reporters", () => {
         "run 2/10",
       ),
     ).toBe("run 2/10 measure    4s/13s  pub   10.0k/s  sub    9990/s  errors 3  pubAck p99 2.50ms");
+  });
+});
+
+describe("fault lines on stderr", () => {
+  it("says on and off for a fault that ran, and failed for one that never took effect", () => {
+    const lines: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const progress = createProgress(stream, 10);
+    progress.onFault?.("freeze", "start", "pause on node 1 for 2s");
+    progress.onFault?.("freeze", "end", "");
+    progress.onFault?.("down", "end", "command exited 1");
+    expect(lines).toEqual([
+      "fault freeze: on (pause on node 1 for 2s)\n",
+      "fault freeze: off\n",
+      "fault down: failed (command exited 1)\n",
+    ]);
   });
 });

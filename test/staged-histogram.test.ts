@@ -43,7 +43,7 @@ describe("StagedHistogram", () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    const values = [0, 0.4, 0.6, 1, 1.5, 2047.5, 2048, 9e7];
+    const values = [0, 0.4, 0.6, 1, 1.5, 2047.5, 2048, 9e7, Number.NaN];
     for (let i = 0; i < 50_000; i++) values.push(random() < 0.7 ? random() * 5_000 : random() * 3_000_000);
     const staged = new StagedHistogram();
     const direct = createHistogram();
@@ -67,9 +67,12 @@ describe("StagedHistogram", () => {
     staged.record(100);
     expect(staged.flush().totalCount).toBe(2);
     expect(staged.flush().totalCount).toBe(2);
+    // A flushed slot starts again from zero.
+    staged.record(100);
+    expect(staged.flush().totalCount).toBe(3);
     staged.record(250);
     expect(staged.flush().getValueAtPercentile(100)).toBe(250);
-    expect(staged.histogram.totalCount).toBe(3);
+    expect(staged.histogram.totalCount).toBe(4);
     staged.record(300);
     staged.reset();
     expect(staged.pending).toBe(0);

@@ -37,9 +37,11 @@ describe("collectWarnings for a consume-only run", () => {
   it("says when the backlog outlasted the measured phase, and is silent when it was drained", () => {
     const cut = { backlogMsgs: 9000, consumedMsgs: 4000, drained: false, drainS: 2, drainedPerSec: 2000 };
     expect(collectWarnings(consumeOnly(cut), profile)).toEqual([
-      "the consumers read 4000 of a backlog of 9000 before the measured phase ended: drainedPerSec is over the whole phase",
+      "the consumers read 4000 of a backlog of 9000 before the run ended: drainedPerSec is over the whole run",
     ]);
     const done = { backlogMsgs: 9000, consumedMsgs: 9000, drained: true, drainS: 1.5, drainedPerSec: 6000 };
     expect(collectWarnings(consumeOnly(done), profile)).toEqual([]);
+    // A run that publishes has no drain figures, and no drain warning.
+    expect(collectWarnings(consumeOnly(undefined), profile)).toEqual([]);
   });
 });

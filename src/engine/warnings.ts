@@ -38,7 +38,7 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
     );
   else if (result.drain && !result.drain.drained)
     warnings.push(
-      `the consumers read ${result.drain.consumedMsgs} of a backlog of ${result.drain.backlogMsgs} before the measured phase ended: drainedPerSec is over the whole phase`,
+      `the consumers read ${result.drain.consumedMsgs} of a backlog of ${result.drain.backlogMsgs} before the run ended: drainedPerSec is over the whole run`,
     );
   if (c.duplicates > 0) warnings.push(`${c.duplicates} messages were delivered more than once`);
   if (c.reconnects > 0) warnings.push(`${c.reconnects} reconnects during the run`);

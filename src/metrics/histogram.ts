@@ -22,7 +22,10 @@ export function createHistogram(): Histogram {
 
 /** Records a latency in microseconds, clamped into the trackable range so no sample is dropped. */
 export function recordUs(h: Histogram, us: number): void {
-  h.recordValue(Math.round(Math.min(HISTOGRAM_HIGHEST_US, Math.max(HISTOGRAM_LOWEST_US, us))));
+  // Written so that NaN (a clock bug elsewhere) lands on the lowest value rather than corrupting h.
+  h.recordValue(
+    Math.round(us >= HISTOGRAM_LOWEST_US ? Math.min(us, HISTOGRAM_HIGHEST_US) : HISTOGRAM_LOWEST_US),
+  );
 }
 
 /**

@@ -49,14 +49,9 @@ export class StagedHistogram {
 
   /** Records a latency in microseconds, clamped into the trackable range as recordUs does. */
   record(us: number): void {
+    // Written so that NaN (a clock bug elsewhere) lands on the lowest value instead of a negative slot.
     const slot = slotOf(
-      Math.round(
-        us < HISTOGRAM_LOWEST_US
-          ? HISTOGRAM_LOWEST_US
-          : us > HISTOGRAM_HIGHEST_US
-            ? HISTOGRAM_HIGHEST_US
-            : us,
-      ),
+      Math.round(us >= HISTOGRAM_LOWEST_US ? Math.min(us, HISTOGRAM_HIGHEST_US) : HISTOGRAM_LOWEST_US),
     );
     this.staged[slot]!++;
     this.pending++;

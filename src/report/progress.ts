@@ -18,6 +18,7 @@ export function createProgress(
 ): RunEvents & { done(): void } {
   const tty = stream.isTTY === true;
   let shown = false;
+  const faultsOn = new Set<string>();
   return {
     onPhase(phase, detail) {
       if (tty && shown) stream.write("\r\x1b[2K");
@@ -28,7 +29,10 @@ export function createProgress(
       // Said on every stream, not only a terminal: a CI log should show when each fault was on.
       if (tty && shown) stream.write("\r\x1b[2K");
       shown = false;
-      stream.write(`fault ${name}: ${state === "start" ? "on" : "off"}${detail ? ` (${detail})` : ""}\n`);
+      // A fault whose start failed ends without ever having been on: say so, not "off".
+      const word = state === "start" ? "on" : faultsOn.delete(name) ? "off" : "failed";
+      if (state === "start") faultsOn.add(name);
+      stream.write(`fault ${name}: ${word}${detail ? ` (${detail})` : ""}\n`);
     },
     onTick(tick) {
       if (!tty) return;
