@@ -32,11 +32,19 @@ async function holdPorts(n: number): Promise<{ ports: number[]; close(): Promise
 }
 
 let held: Awaited<ReturnType<typeof holdPorts>> | undefined;
-const started: string[] = [];
 afterEach(async () => {
-  for (const dir of started.splice(0)) await runCli(["server", "stop", "--dir", dir]);
   await held?.close();
   held = undefined;
+});
+
+/**
+ * Stops the `benchline server start` whose pid file is in dir. Declared after the temp dir that holds
+ * it, it is disposed first: stopping after the dir is gone finds no pid file and leaves the server running.
+ */
+const stopsServerAt = (dir: string): AsyncDisposable => ({
+  [Symbol.asyncDispose]: async () => {
+    await runCli(["server", "stop", "--dir", dir]);
+  },
 });
 
 /** The staging shape: fixed ports, a token from the environment, JetStream limits, websocket. */
@@ -66,7 +74,7 @@ describe("--server-config", () => {
     await using dir = await tempDir();
     const { file, ports } = await stagingConfig(dir.path);
     const artifacts = join(dir.path, "artifacts");
-    started.push(artifacts);
+    await using _server = stopsServerAt(artifacts);
     const env = { BENCH_TOKEN: TOKEN };
     const start = await runCli(["server", "start", "--server-config", file, "--dir", artifacts], { env });
     expect(start.code, start.stderr).toBe(0);
