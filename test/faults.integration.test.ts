@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -14,6 +13,14 @@ import { tempDir } from "./helpers/tmp.js";
 import { waitFor } from "./helpers/wait.js";
 
 /** The state letter of a process (R, S, T for stopped, ...). */
+/** The pid in a pid file, or 0 while it is not written yet. */
+const readPid = (file: string): number => {
+  try {
+    return Number(readFileSync(file, "utf8").trim()) || 0;
+  } catch {
+    return 0;
+  }
+};
 const procState = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^\d+ \(.*\) /, "")[0];
 
 describe("faults on benchline's own servers", () => {
@@ -265,10 +272,12 @@ faults:
       await waitFor("the kill", () => run.stderr().includes("fault down: on"));
       await waitFor("the server to die", () => !isProcessAlive(server.pid));
       expect(await run.interrupt()).toBe(130);
-      restartedPid = Number((await readFile(pidFile, "utf8")).trim());
-      expect(isProcessAlive(restartedPid)).toBe(true);
+      // The start command puts the server in the background: its pid file and ports come a moment later.
+      await waitFor("the restarted server's pid file", () => readPid(pidFile) > 0, 10_000);
+      restartedPid = readPid(pidFile);
       await waitFor("the restarted server", () => isProcessAlive(restartedPid!), 5000);
-      expect((await server.monitor.healthz()).ok).toBe(true);
+      const healthy = async () => (await server.monitor.healthz().catch(() => ({ ok: false }))).ok;
+      await waitFor("the restarted server to answer /healthz", healthy, 10_000);
     } finally {
       if (restartedPid) process.kill(restartedPid, "SIGKILL");
       await server.stop();
