@@ -10,7 +10,6 @@ import type { Argv, CommandModule } from "yargs";
 import { compareRuns, DEFAULT_ALPHA } from "../baseline/compare.js";
 import { latencyDistributions } from "../baseline/distributions.js";
 import { profileHash } from "../baseline/format.js";
-import { defaultCompareMetrics, metricInfo } from "../baseline/metrics.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
 import { minAttainablePValue } from "../baseline/stats.js";
 import type { RunResult } from "../engine/result.js";
@@ -25,7 +24,7 @@ import { writeFileAtomic } from "../util/atomic-write.js";
 import { ensureWritableDir } from "../util/files.js";
 import { fileTimestamp } from "../util/time.js";
 import { type AbTarget, parseAbTarget } from "./ab-target.js";
-import { parseNoise, writeCompareOutputs } from "./compare.js";
+import { comparedMetrics, parseNoise, withVerdictOptions, writeCompareOutputs } from "./compare.js";
 import { type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import {
   type OutputArgs,
@@ -72,13 +71,7 @@ async function ab(args: AbArgs): Promise<void> {
   const targets = { A: parseAbTarget(args.a, "--a"), B: parseAbTarget(args.b, "--b") };
   const loaded = await loadWithOverrides(args.profile, args, args);
   const noiseFor = parseNoise(args.noise);
-  const metrics = args.metric?.length ? args.metric : defaultCompareMetrics(loaded.profile);
-  for (const m of metrics) {
-    if (!metricInfo(m))
-      throw new UsageError(
-        `--metric ${m}: unknown metric; use e.g. pubAck.p99, e2e.p50, throughput.publishedPerSec`,
-      );
-  }
+  const metrics = comparedMetrics(args.metric, loaded.profile);
   if (metrics.length * minAttainablePValue(args.rounds, args.rounds) > DEFAULT_ALPHA) {
     let needed = args.rounds + 1;
     while (needed < 100 && metrics.length * minAttainablePValue(needed, needed) > DEFAULT_ALPHA) needed++;
@@ -168,7 +161,9 @@ export const abCommand: CommandModule = {
   describe:
     "run a profile on two targets interleaved (A B B A ...) and give compare's verdicts of B against A; exit 1 when B regressed",
   builder: (y: Argv) =>
-    withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides"))
+    withVerdictOptions(
+      withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides")),
+    )
       // The servers are the targets': --server has no place here.
       .hide("server")
       .positional("profile", { type: "string", demandOption: true, describe: "profile file, YAML or JSON" })
@@ -188,23 +183,10 @@ export const abCommand: CommandModule = {
         default: 6,
         describe: "rounds of two runs each (A B, then B A, ...): runs per side",
       })
-      .option("noise", {
-        type: "string",
-        array: true,
-        default: [],
-        describe: "noise threshold in %: 5, or METRIC=PERCENT (default 5)",
-      })
-      .option("metric", { type: "string", array: true, describe: "compare only these metrics" })
-      .option("seed", { type: "number", default: 1, describe: "bootstrap seed (intervals are reproducible)" })
       .option("duration", { type: "string", describe: 'measured phase of each run, e.g. "30s"' })
       .option("warmup", { type: "string", describe: 'warmup of each run, e.g. "2s"' })
       .option("rate", { type: "number", describe: "total msgs/s across publishers" })
       .option("out", { type: "string", default: "artifacts", describe: "artifacts root" })
-      .option("json", {
-        type: "boolean",
-        default: false,
-        describe: "print compare.json instead of the table",
-      })
       .example(
         "$0 ab profiles/js-e2e.yaml --a bin=/opt/nats-2.9/nats-server --b bin=/opt/nats-2.10/nats-server",
         "two server versions, interleaved on this machine",

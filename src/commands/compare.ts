@@ -77,6 +77,36 @@ export function parseNoise(values: string[]): (metric: string) => number {
   return (metric) => per.get(metric) ?? all;
 }
 
+/** The metrics a verdict judges: those asked for with --metric, each known, or the profile's defaults. */
+export function comparedMetrics(requested: string[] | undefined, profile: Profile): string[] {
+  const metrics = requested?.length ? requested : defaultCompareMetrics(profile);
+  for (const m of metrics) {
+    if (!metricInfo(m))
+      throw new UsageError(
+        `--metric ${m}: unknown metric; use e.g. pubAck.p99, e2e.p50, throughput.publishedPerSec`,
+      );
+  }
+  return metrics;
+}
+
+/** The flags of a verdict that compare and ab share: noise, metrics, seed, and JSON instead of the table. */
+export function withVerdictOptions<T>(y: Argv<T>) {
+  return y
+    .option("noise", {
+      type: "string",
+      array: true,
+      default: [],
+      describe: "noise threshold in %: 5, or METRIC=PERCENT (default 5)",
+    })
+    .option("metric", { type: "string", array: true, describe: "compare only these metrics" })
+    .option("seed", { type: "number", default: 1, describe: "bootstrap seed (intervals are reproducible)" })
+    .option("json", {
+      type: "boolean",
+      default: false,
+      describe: "print compare.json instead of the table",
+    });
+}
+
 /** The baseline's stored profile with its ${ENV} references resolved again, ready to run. */
 /** The baseline's stored profile, made runnable: ${ENV} references substituted, flags applied. */
 function runnableProfile(b: Baseline, file: string, args: ConnectionArgs): LoadedProfile {
@@ -106,13 +136,7 @@ function runnableProfile(b: Baseline, file: string, args: ConnectionArgs): Loade
 async function compare(args: CompareArgs): Promise<void> {
   const baseline = await readBaseline(args.baseline);
   const noiseFor = parseNoise(args.noise);
-  const metrics = args.metric?.length ? args.metric : defaultCompareMetrics(baseline.profile);
-  for (const m of metrics) {
-    if (!metricInfo(m))
-      throw new UsageError(
-        `--metric ${m}: unknown metric; use e.g. pubAck.p99, e2e.p50, throughput.publishedPerSec`,
-      );
-  }
+  const metrics = comparedMetrics(args.metric, baseline.profile);
   const candidateCount = args.candidate?.length ?? args.repeat;
   if (!Number.isInteger(candidateCount) || candidateCount < 1)
     throw new UsageError(`--repeat must be a whole number of at least 1, not ${args.repeat}`);
@@ -275,9 +299,13 @@ export const compareCommand: CommandModule = {
   describe:
     "rerun a baseline's profile (or read candidate results) and give a regression verdict; exit 1 on regression",
   builder: (y: Argv) =>
-    withAgentOptions(
-      withServerConfigOptions(
-        withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides")),
+    withVerdictOptions(
+      withAgentOptions(
+        withServerConfigOptions(
+          withConnectionOptions(
+            withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides"),
+          ),
+        ),
       ),
     )
       .positional("baseline", {
@@ -291,25 +319,12 @@ export const compareCommand: CommandModule = {
         array: true,
         describe: "result.json files to compare instead of running",
       })
-      .option("noise", {
-        type: "string",
-        array: true,
-        default: [],
-        describe: "noise threshold in %: 5, or METRIC=PERCENT (default 5)",
-      })
-      .option("metric", { type: "string", array: true, describe: "compare only these metrics" })
       .option("allow-profile-change", {
         type: "boolean",
         default: false,
         describe: "compare a candidate of another profile",
       })
-      .option("seed", { type: "number", default: 1, describe: "bootstrap seed (intervals are reproducible)" })
       .option("out", { type: "string", default: "artifacts", describe: "artifacts root" })
-      .option("json", {
-        type: "boolean",
-        default: false,
-        describe: "print compare.json instead of the table",
-      })
       .example(
         "$0 compare baselines/smoke.json",
         "5 candidate runs on an embedded server against the baseline",
