@@ -19,6 +19,7 @@ import { serverCommand } from "./commands/server.js";
 import { servicesCommand } from "./commands/services.js";
 import { sloCommand } from "./commands/slo.js";
 import { BenchlineError, ExitCode, oneLine, UsageError } from "./errors.js";
+import { givenSecrets, redactText } from "./profile/redact.js";
 import { installSignalHandlers } from "./util/shutdown.js";
 import { benchlineVersion } from "./version.js";
 
@@ -48,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     .command(agentsCommand)
     .command(schemaCommand)
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })
-    .demandCommand(1, "name a command; see benchline --help")
+    .demandCommand(1, "name a command")
     .strict()
     // `--server URL profile.yaml` must not read the profile as a second URL: repeat the flag instead.
     .parserConfiguration({ "greedy-arrays": false })
@@ -68,10 +69,13 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const code = err instanceof BenchlineError ? err.exitCode : ExitCode.runtimeFailure;
     const text = err instanceof BenchlineError ? oneLine(err) : `unexpected failure: ${oneLine(err)}`;
-    process.stderr.write(`${prefixFor(code)}: ${text}\n`);
+    // Commands redact what they say; this catches what a library or a new message lets through.
+    const secrets = givenSecrets(argv, process.env);
+    const say = (line: string) => process.stderr.write(`${redactText(line, secrets)}\n`);
+    say(`${prefixFor(code)}: ${text}`);
     if (debug && err instanceof Error) {
-      process.stderr.write(`${err.stack}\n`);
-      if (err.cause instanceof Error) process.stderr.write(`caused by: ${err.cause.stack}\n`);
+      say(`${err.stack}`);
+      if (err.cause instanceof Error) say(`caused by: ${err.cause.stack}`);
     }
     return code;
   }

@@ -20,8 +20,12 @@ describe("ab targets and order", () => {
   it("reads a URL, config=FILE, bin=PATH or both; anything else is one line that lists the forms", () => {
     expect(parseAbTarget("nats://u:pw@a:4222,nats://b:4222", "--a")).toEqual({
       label: "nats://[redacted]@a:4222,nats://b:4222",
-      options: { servers: ["nats://u:pw@a:4222", "nats://b:4222"] },
+      options: { servers: ["nats://a:4222", "nats://b:4222"] },
+      credentials: { user: "u", password: "pw" },
     });
+    expect(() => parseAbTarget("nats://u:pw@a:4222,nats://t@b:4222", "--a")).toThrow(
+      "--a: nats://[redacted]@a:4222 and nats://[redacted]@b:4222 carry different credentials",
+    );
     expect(parseAbTarget("config=deploy/nats.conf", "--a").options).toEqual({
       embedded: { userConfig: { file: "deploy/nats.conf" }, bin: undefined },
     });

@@ -9,10 +9,12 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../src/engine/result.js";
+import { faultBands } from "../src/report/charts/run-charts.js";
 import { proveAlerts } from "../src/slo/alert-proof.js";
 import { type DeriveOptions, deriveSlos } from "../src/slo/derive.js";
 import { seriesNames } from "../src/slo/prometheus-names.js";
 import { buildRules, renderRulesYaml, type SloRules } from "../src/slo/prometheus-rules.js";
+import { renderProofTable } from "../src/slo/render-proof.js";
 import { bucketQuantile, rateAt } from "../src/slo/rule-eval.js";
 import { renderRuleTests } from "../src/slo/rule-tests.js";
 import { fixtureBaseline } from "./fixtures/baseline.js";
@@ -102,21 +104,22 @@ describe("Prometheus' arithmetic", () => {
 describe("verdicts on runs shaped after real ones", () => {
   it("a 5 s pause: the p99 budget burns from the thaw second, the error budget stays whole", () => {
     const { proof } = prove(pausedRun());
+    // Every time on the measured phase's base, as the table and the charts: the 1 s warmup is before 0.
     expect(proof.faults).toEqual([
-      { name: "freeze", kind: "pause", fromS: 3, toS: 8, unavailableMs: 4996, outage: true },
+      { name: "freeze", kind: "pause", fromS: 2, toS: 7, unavailableMs: 4996, outage: true },
     ]);
     const fired = proof.alerts.filter((a) => a.firstFiringS !== undefined);
     expect(fired.map((a) => [a.alert, a.labels.burn_rate, a.firstFiringS])).toEqual([
-      ["OrdersPubAckP99BudgetBurn", "14.4", 9],
-      ["OrdersPubAckP99BudgetBurn", "6", 9],
-      ["OrdersPubAckP99BudgetBurn", "3", 9],
-      ["OrdersPubAckP99BudgetBurn", "1", 9],
+      ["OrdersPubAckP99BudgetBurn", "14.4", 8],
+      ["OrdersPubAckP99BudgetBurn", "6", 8],
+      ["OrdersPubAckP99BudgetBurn", "3", 8],
+      ["OrdersPubAckP99BudgetBurn", "1", 8],
     ]);
     // The page (5m window: five run seconds) clears once the thaw second leaves the window.
-    expect(fired[0]!.firingS).toEqual([[9, 13]]);
+    expect(fired[0]!.firingS).toEqual([[8, 12]]);
     expect(proof).toMatchObject({ passed: true, seconds: 13 });
     expect(proof.verdict).toBe(
-      "proven: OrdersPubAckP99BudgetBurn (14.4x, 1h) fired at 9 s, after fault freeze began at 3 s (4 alert rules fired)",
+      "proven: OrdersPubAckP99BudgetBurn (14.4x, 1h) fired at 8 s, after fault freeze began at 2 s (4 alert rules fired)",
     );
   });
 
@@ -125,7 +128,7 @@ describe("verdicts on runs shaped after real ones", () => {
     expect(proof.alerts.every((a) => a.firingS.length === 0)).toBe(true);
     expect(proof.passed).toBe(false);
     expect(proof.verdict).toBe(
-      "no alert fired on the outage: fault freeze (pause) left publishes unanswered for 5.0 s from 3 s",
+      "no alert fired on the outage: fault freeze (pause) left publishes unanswered for 5.0 s from 2 s",
     );
   });
 
@@ -137,8 +140,9 @@ describe("verdicts on runs shaped after real ones", () => {
     );
     const { proof } = prove(run, rulesOf(["throughput.publishedPerSec"]));
     const page = proof.alerts.find((a) => a.labels.burn_rate === "14.4")!;
-    // 1000 of 4000 publishes in the 5m window at the end of second 4 failed: 25% against 1.44%.
-    expect(page).toMatchObject({ alert: "OrdersErrorBudgetBurn", firstFiringS: 4 });
+    // 1000 of 4000 publishes in the 5m window at the end of run second 4 (3 s into the measured phase)
+    // failed: 25% against 1.44%.
+    expect(page).toMatchObject({ alert: "OrdersErrorBudgetBurn", firstFiringS: 3 });
     expect(proof.passed).toBe(true);
   });
 
@@ -156,7 +160,7 @@ describe("verdicts on runs shaped after real ones", () => {
     const { proof } = prove(burst);
     expect(proof.passed).toBe(false);
     expect(proof.verdict).toBe(
-      "false alarm: OrdersErrorBudgetBurn (14.4x, 1h) fired at 6 s, on a run without faults",
+      "false alarm: OrdersErrorBudgetBurn (14.4x, 1h) fired at 5 s, on a run without faults",
     );
   });
 
@@ -166,8 +170,28 @@ describe("verdicts on runs shaped after real ones", () => {
       [pauseFault(3, 1)],
     );
     expect(prove(run).proof.verdict).toBe(
-      "false alarm: OrdersErrorBudgetBurn (14.4x, 1h) fired at 2 s, before the first fault (at 4 s)",
+      "false alarm: OrdersErrorBudgetBurn (14.4x, 1h) fired at 1 s, before the first fault (at 3 s)",
     );
+  });
+
+  it("counts every time from the start of the measured phase, as the table and the charts do", () => {
+    const run = pausedRun();
+    const { proof } = prove(run);
+    // The fault's atS is the table's "at", the charts' shading and the replay's fault alike.
+    expect(run.profile.warmupMs).toBe(1000);
+    expect(proof.faults[0]!.fromS).toBe(run.faults![0]!.atS);
+    expect(faultBands(run)[0]).toMatchObject({ from: run.faults![0]!.atS, to: run.faults![0]!.atS! + 5 });
+    const text = renderProofTable({
+      rulesFile: "rules.yml",
+      testsFile: "rules.test.yml",
+      replayStepS: 60,
+      runs: [proof],
+      passed: true,
+    });
+    expect(text).toContain("times in seconds from the start of the measured phase");
+    expect(text).toContain("fault freeze (pause): 2-7 s from the start of the measured phase");
+    // Run second 9 from the start instant (the thaw) is 8 s from the start of the measured phase.
+    expect(text).toMatch(/OrdersPubAckP99BudgetBurn \(14\.4x, 1h\) +│ \w+ +│ 8 s +│ 8-12/);
   });
 
   it("refuses a result written before per-second buckets were kept", () => {

@@ -9,13 +9,17 @@ import { percentilePoints } from "../src/report/charts/percentile-chart.js";
 import { PNG_HEIGHT, PNG_WIDTH, renderPng } from "../src/report/charts/png.js";
 import { latencyOverTimeChart, runCharts, throughputOverTimeChart } from "../src/report/charts/run-charts.js";
 import { logBounds } from "../src/report/charts/spec.js";
+import { renderTable } from "../src/report/table.js";
 import { blockOf, chartedRun, hdrOf } from "./fixtures/charted-run.js";
 import { fixtureCompareReport } from "./fixtures/compare-report.js";
 import { fixtureRun } from "./fixtures/run-result.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading Chart.js datasets back in tests.
 const points = (spec: { config: { data: { datasets: any[] } } }, label: string) =>
-  spec.config.data.datasets.find((d) => d.label.startsWith(label))!.data as Array<{ x: number; y: number }>;
+  spec.config.data.datasets.find((d) => d.label.startsWith(label))!.data as Array<{
+    x: number;
+    y: number | null;
+  }>;
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
 function pngSize(png: Buffer): { width: number; height: number } {
@@ -43,22 +47,125 @@ describe("run charts", () => {
   it("latency over time plots each second's p50, p99 and max in ms, the warmup and drain shaded", () => {
     const run = chartedRun();
     const spec = latencyOverTimeChart(run, "pubAck");
-    expect(points(spec, "p99")).toEqual(run.intervals.map((p) => ({ x: p.t, y: p.pubAckP99Us! / 1000 })));
-    expect(points(spec, "max")[4]).toEqual({ x: 5, y: 120 });
-    expect(points(spec, "p50")[0]).toEqual({ x: 1, y: 0.5 });
+    // Seconds from the start of the measured phase (2 s of warmup before 0), each drawn at its middle.
+    expect(points(spec, "p99")).toEqual(
+      run.intervals.map((p) => ({ x: p.t - 2.5, y: p.pubAckP99Us! / 1000 })),
+    );
+    expect(points(spec, "max")[4]).toEqual({ x: 2.5, y: 120 });
+    expect(points(spec, "p50")[0]).toEqual({ x: -1.5, y: 0.5 });
     expect(spec.config.options?.plugins?.benchline?.bands).toEqual([
-      { from: 0, to: 2, label: "warmup (discarded)" },
-      { from: 8, to: 9, label: "drain" },
+      { from: -2, to: 0, label: "warmup (discarded)" },
+      { from: 6, to: 7, label: "drain" },
     ]);
     expect(spec.config.options?.scales?.y?.type).toBe("logarithmic");
+    expect(spec.config.options?.scales?.x).toMatchObject({
+      min: -2,
+      max: 7,
+      title: { text: "seconds from the start of the measured phase (warmup before 0)" },
+    });
+    expect(spec.config.options?.plugins?.subtitle?.text).toBe(
+      "each second: the operations that completed in it, all threads merged",
+    );
   });
 
-  it("throughput over time has published, consumed and the errors of each second", () => {
+  it("leaves a gap where a second has no data, never a line drawn across it", () => {
     const run = chartedRun();
+    // Nothing completed in the third and fourth seconds (a stall): no percentiles there.
+    for (const p of run.intervals.slice(2, 4)) {
+      delete p.pubAckP50Us;
+      delete p.pubAckP99Us;
+      delete p.pubAckMaxUs;
+    }
+    const spec = latencyOverTimeChart(run, "pubAck");
+    const p99 = points(spec, "p99");
+    expect(p99).toHaveLength(run.intervals.length);
+    expect(p99.slice(1, 5)).toEqual([
+      { x: -0.5, y: 2.001 },
+      { x: 0.5, y: null },
+      { x: 1.5, y: null },
+      { x: 2.5, y: 80 },
+    ]);
+    // biome-ignore lint/suspicious/noExplicitAny: reading Chart.js datasets back in tests.
+    expect((spec.config.data.datasets as any[]).every((d) => d.spanGaps === false)).toBe(true);
+  });
+
+  it("a fault run: latency by intended second, failures apart, the fault shaded at the table's seconds", () => {
+    const run = chartedRun();
+    run.faults = [
+      {
+        name: "leader-down",
+        kind: "kill",
+        target: "streamLeader",
+        fired: true,
+        atS: 2,
+        forS: 2,
+        recovered: true,
+        errors: { noResponders: 1500 },
+        reconnects: 0,
+        reconnectMs: [],
+        latency: {},
+      },
+    ];
+    run.intervals.forEach((p, i) => {
+      const during = i === 4 || i === 5;
+      p.byIntended = {
+        pubAck: during
+          ? { succeeded: 0, failed: 1000, failedP99Us: 1_500, failedMaxUs: 2_000_000 }
+          : { succeeded: 1000, failed: 0, p50Us: 600, p99Us: 3000, maxUs: 5000 },
+      };
+    });
+    const spec = latencyOverTimeChart(run, "pubAck");
+    // The seconds meant to be sent during the fault [2, 4) have no success: a gap, and failures apart.
+    expect(points(spec, "p99").slice(3, 7)).toEqual([
+      { x: 1.5, y: 3 },
+      { x: 2.5, y: null },
+      { x: 3.5, y: null },
+      { x: 4.5, y: 3 },
+    ]);
+    expect(points(spec, "failed").filter((p) => p.y !== null)).toEqual([
+      { x: 2.5, y: 1.5 },
+      { x: 3.5, y: 1.5 },
+    ]);
+    expect(spec.config.options?.plugins?.benchline?.bands).toContainEqual({
+      from: 2,
+      to: 4,
+      label: "leader-down",
+      color: "rgba(214,39,40,0.15)",
+    });
+    expect(spec.config.options?.plugins?.subtitle?.text).toMatch(
+      /^each second: the operations meant to be sent in it \(intended send time\), whenever they completed/,
+    );
+    expect(pngSize(renderPng(spec))).toEqual({ width: PNG_WIDTH, height: PNG_HEIGHT });
+  });
+
+  it("throughput over time: successes, sends, consumed and the errors of each second apart", () => {
+    const run = chartedRun();
+    run.intervals[4] = { ...run.intervals[4]!, acked: 200, errors: 800 };
     const spec = throughputOverTimeChart(run);
-    expect(points(spec, "published").map((p) => p.y)).toEqual(run.intervals.map((p) => p.published));
+    expect(points(spec, "acknowledged").map((p) => p.y)).toEqual(run.intervals.map((p) => p.acked));
+    expect(points(spec, "acknowledged")[4]).toEqual({ x: 2.5, y: 200 });
+    // Failed sends are sent, not acknowledged: "sent" keeps the offered rate, "acknowledged" drops.
+    expect(points(spec, "sent")[4]).toEqual({ x: 2.5, y: 1004 });
     expect(points(spec, "consumed").map((p) => p.y)).toEqual(run.intervals.map((p) => p.consumed));
-    expect(points(spec, "errors (3 in all)")).toContainEqual({ x: 5, y: 3 });
+    expect(points(spec, "errors (800 in all)")).toContainEqual({ x: 2.5, y: 800 });
+    // biome-ignore lint/suspicious/noExplicitAny: reading Chart.js datasets back in tests.
+    const byLabel = (label: string) => (spec.config.data.datasets as any[]).find((d) => d.label === label);
+    // Consumed is drawn over the successes (a lower order is drawn on top), dashed, so neither hides.
+    expect(byLabel("consumed").order).toBeLessThan(byLabel("acknowledged").order);
+    expect(byLabel("consumed").borderDash).toEqual([12, 12]);
+  });
+
+  it("a KV run's throughput is operations, not publishes, in the chart and the table alike", () => {
+    const run = chartedRun();
+    run.profile = { ...run.profile, publishers: [], consumers: [] };
+    run.throughput = { ...run.throughput, publishedPerSec: 0, consumedPerSec: 0, opsPerSec: 1999.5 };
+    const spec = throughputOverTimeChart(run);
+    // biome-ignore lint/suspicious/noExplicitAny: reading Chart.js datasets back in tests.
+    const labels = (spec.config.data.datasets as any[]).map((d) => d.label);
+    expect(labels).toEqual(["operations succeeded", "operations issued", "consumed", "errors (3 in all)"]);
+    const table = renderTable({ ...run, intervals: run.intervals.map((p) => ({ ...p, consumed: 0 })) });
+    expect(table).toMatch(/│ throughput +│ per second │ bytes\/s │\n.*\n│ operations succeeded │ 2000 +│/);
+    expect(table).not.toMatch(/│ (published|consumed) +│ 0 /);
   });
 
   it("a run gives throughput, latency per kind with a series, and one percentile chart", () => {

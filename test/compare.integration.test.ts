@@ -197,7 +197,7 @@ describe("compare", () => {
     const r = await runCli(["compare", small, "--repeat", "2"]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toContain(
-      "holds 2 runs; against 2 candidate runs no difference in 8 metrics can reach significance at 0.05 (Holm-adjusted); use --repeat 24 or more, or fewer --metric",
+      "holds 2 runs; against 2 candidate runs no difference in 8 metrics can reach significance at 0.05 (Holm-adjusted); use --repeat 24 or more",
     );
     const notJson = join(dir.path, "bad.json");
     await writeFile(notJson, "{ nope");
@@ -209,6 +209,45 @@ describe("compare", () => {
     expect(expectOneLineError(r3)).toContain(
       "--noise lots: give a percentage (5) or METRIC=PERCENT (pubAck.p99=10)",
     );
+  });
+
+  it("a 3-run baseline: files say how many would do, and compare's own runs are as many as it needs", async () => {
+    const b = JSON.parse(await readFile(baseline, "utf8"));
+    const three = join(dir.path, "three.json");
+    await writeFile(three, JSON.stringify({ ...b, runs: b.runs.slice(0, 3) }));
+    // The record's own five run results: the baseline's profile, so only the counts are in question.
+    const recorded = join(dir.path, "a");
+    const files = (await readdir(recorded)).sort().map((d) => join(recorded, d, "result.json"));
+    expect(files).toHaveLength(5);
+    const given = files.flatMap((f) => ["--candidate", f]);
+    const out = ["--out", join(dir.path, "three"), "--noise", "50", "--json"];
+
+    const refused = await runCli(["compare", three, ...given, ...out]);
+    expect(refused.code).toBe(2);
+    const line = expectOneLineError(refused);
+    expect(line).toContain(
+      "holds 3 runs; against 5 candidate files no difference in 8 metrics can reach significance at 0.05 (Holm-adjusted); give 11 or more --candidate files, or name at most 1 with --metric",
+    );
+    expect(line).not.toContain("--repeat");
+
+    const one = await runCli(["compare", three, ...given, "--metric", "throughput.publishedPerSec", ...out]);
+    expect(one.code, one.stderr).toBe(0);
+    const judged = JSON.parse(one.stdout);
+    expect(judged.candidate.runs).toBe(5);
+    expect(judged.metrics.map((m: { verdict: string }) => m.verdict)).not.toContain("insufficient data");
+
+    // No --repeat: two metrics against 3 runs need 6 candidates (2 x 2/84 < 0.05), so compare runs 6.
+    const metrics = ["--metric", "throughput.publishedPerSec", "--metric", "e2e.p50"];
+    const rerun = await runCli(["compare", three, "--server", server.clientUrl, ...metrics, ...out]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toContain(
+      "note: " +
+        three +
+        " holds 3 runs: running 6 candidates instead of 5, the fewest with which 2 metrics can reach significance at 0.05 (--repeat sets the count)",
+    );
+    const report = JSON.parse(rerun.stdout);
+    expect(report.candidate.runs).toBe(6);
+    expect(report.metrics.map((m: { verdict: string }) => m.verdict)).not.toContain("insufficient data");
   });
 
   it("an interrupted record writes nothing and leaves an existing baseline as it was", async () => {

@@ -5,9 +5,11 @@ import {
   DEFAULT_ALPHA,
   environmentWarnings,
   holmAdjust,
+  metricsTestable,
   verdictOf,
 } from "../src/baseline/compare.js";
 import type { MetricSource } from "../src/baseline/metrics.js";
+import { candidateRuns } from "../src/commands/compare.js";
 import { fixtureBlock, fixtureCounts } from "./fixtures/run-result.js";
 
 const settings = { alpha: DEFAULT_ALPHA, noiseFor: () => 0.05, seed: 1 };
@@ -142,5 +144,47 @@ describe("environment warnings", () => {
       "server version differs: baseline 2.9.10, candidate 2.10.1",
       "CPUs differs: baseline 2, candidate 8",
     ]);
+  });
+});
+
+describe("how many candidate runs compare makes", () => {
+  // 3 baseline runs: against 5 candidates one metric can reach 0.05 (2/56), four need 8 runs (2/165 x 4).
+  it("a 3-run baseline, as baseline record accepts, compares under the default: with the runs it needs", () => {
+    expect(candidateRuns("b.json", 3, 1, {})).toEqual({ count: 5 });
+    expect(candidateRuns("b.json", 3, 4, {})).toEqual({
+      count: 8,
+      note: "b.json holds 3 runs: running 8 candidates instead of 5, the fewest with which 4 metrics can reach significance at 0.05 (--repeat sets the count)",
+    });
+    expect(candidateRuns("b.json", 10, 8, {})).toEqual({ count: 5 });
+  });
+
+  it("an explicit --repeat too small for the baseline: the --repeat and --metric that would do", () => {
+    expect(() => candidateRuns("b.json", 3, 4, { repeat: 5 })).toThrow(
+      "b.json holds 3 runs; against 5 candidate runs no difference in 4 metrics can reach significance at 0.05 (Holm-adjusted); use --repeat 8 or more, or name at most 1 with --metric",
+    );
+    expect(candidateRuns("b.json", 3, 4, { repeat: 8 })).toEqual({ count: 8 });
+    expect(() => candidateRuns("b.json", 3, 1, { repeat: 0 })).toThrow(
+      "--repeat must be a whole number of at least 1, not 0",
+    );
+  });
+
+  it("--candidate files: how many files would do, never a --repeat that does not apply", () => {
+    const refused = () => candidateRuns("b.json", 3, 4, { files: 5 });
+    expect(refused).toThrow(
+      "b.json holds 3 runs; against 5 candidate files no difference in 4 metrics can reach significance at 0.05 (Holm-adjusted); give 8 or more --candidate files, or name at most 1 with --metric",
+    );
+    expect(refused).not.toThrow(/--repeat/);
+    expect(candidateRuns("b.json", 3, 1, { files: 5 })).toEqual({ count: 5 });
+    // Even a given --repeat does not raise the count of files.
+    expect(() => candidateRuns("b.json", 3, 4, { files: 5, repeat: 9 })).toThrow(
+      "give 8 or more --candidate files",
+    );
+  });
+
+  it("metricsTestable: how many Holm-adjusted metrics the run counts allow", () => {
+    expect(metricsTestable(3, 5)).toBe(1);
+    expect(metricsTestable(3, 8)).toBe(4);
+    expect(metricsTestable(2, 2)).toBe(0);
+    expect(metricsTestable(5, 6)).toBe(11);
   });
 });

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { createCounters, type ThreadResult } from "../src/engine/protocol.js";
 import { checkAckedLoss } from "../src/faults/acked-loss.js";
 import { intersectGaps, longestGapMs } from "../src/faults/availability.js";
+import { faultFigures } from "../src/faults/figures.js";
 import { recovery } from "../src/faults/recovery.js";
+import type { FaultSpec } from "../src/faults/spec.js";
 import { latencyWindows } from "../src/faults/windows.js";
+import { ThreadRecorder } from "../workers/recorder.js";
 
 const bits = (...seqs: number[]) => {
   const b = new Uint8Array(8);
@@ -158,5 +162,67 @@ describe("fault latency windows", () => {
       [9 * s, 10 * s],
       [10 * s, 20 * s],
     ]);
+  });
+});
+
+describe("a fault window's figures never hide failures", () => {
+  const s = 1e9;
+  const spec: FaultSpec = {
+    name: "leader-down",
+    kind: "kill",
+    target: "streamLeader",
+    atMs: 5000,
+    forMs: 5000,
+  };
+  const warmupNs = 1 * s;
+  const measureEndNs = 20 * s;
+
+  /** One thread's PubAcks of a leader kill at 6-11 s: most sends meant for the outage fail. */
+  function thread(): ThreadResult {
+    const timing = {
+      warmupNs,
+      measureEndNs,
+      lateSendThresholdUs: 2000,
+      latencyWindows: latencyWindows([spec], warmupNs, measureEndNs),
+    };
+    const rec = new ThreadRecorder(0, true, timing, createCounters(1));
+    for (let i = 0; i < 100; i++) rec.recordIntended("pubAck", 2000, 3 * s + i * 1e6);
+    // During: 20 PubAcks at 7 ms, 70 at once refused (503, 1 ms), 10 timed out after 2 s.
+    for (let i = 0; i < 20; i++) rec.recordIntended("pubAck", 7000, 7 * s + i * 1e6);
+    for (let i = 0; i < 70; i++) rec.recordIntended("pubAck", 1000, 8 * s + i * 1e6, true);
+    for (let i = 0; i < 10; i++) rec.recordIntended("pubAck", 2_000_000, 9 * s + i * 1e6, true);
+    for (let i = 0; i < 100; i++) rec.recordIntended("pubAck", 3000, 14 * s + i * 1e6);
+    return {
+      thread: 0,
+      clients: [],
+      histograms: {},
+      errors: {},
+      reconnects: 0,
+      permissionViolations: 0,
+      windowHistograms: rec.windowHistograms(),
+    };
+  }
+
+  it("counts failed operations in the window's latency, at their time to failure, and the share that succeeded", () => {
+    const [f] = faultFigures({
+      records: [{ spec, fired: true, startNs: 6 * s, endNs: 11 * s }],
+      threads: [thread()],
+      snapshots: [],
+      warmupNs,
+      measureEndNs,
+      errorGraceNs: 2 * s,
+      latencyKind: "pubAck",
+    });
+    expect(f!.atS).toBe(5);
+    // 100 operations meant for the outage: the 80 failures are in the percentiles, not left out.
+    expect(f!.latency.during).toMatchObject({ count: 100, p50Us: 1000 });
+    expect(f!.latency.during!.p99Us).toBeGreaterThan(1_990_000);
+    expect(f!.operations).toEqual({
+      before: { succeeded: 100, failed: 0, successRatio: 1 },
+      during: { succeeded: 20, failed: 80, successRatio: 0.2 },
+      after: { succeeded: 100, failed: 0, successRatio: 1 },
+    });
+    expect(f!.latency.before).toMatchObject({ count: 100, minUs: 2000 });
+    expect(f!.latency.after).toMatchObject({ count: 100, minUs: 3000 });
   });
 });

@@ -72,7 +72,7 @@ faults: [{kind: kill, at: 1s, for: 500ms, name: crash}]
     // Every acknowledged message is gone, and counted.
     expect(result.counts.lostAcked).toBe(result.counts.acked);
     expect(result.warnings.join("\n")).toMatch(
-      /messages the stream acknowledged were not in it when read back/,
+      /messages acknowledged, then gone from the stream: not in it when read back/,
     );
   });
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { mergeCounts, mergeIntervals, mergeLatency, mergeThroughput } from "../src/engine/merge.js";
 import { buildPlan } from "../src/engine/plan.js";
-import { type ClientResult, emptyResult, type ThreadResult } from "../src/engine/protocol.js";
+import {
+  type ClientResult,
+  emptyResult,
+  type IntervalSnapshot,
+  type ThreadResult,
+} from "../src/engine/protocol.js";
 import { createHistogram, encodeHistogram, LATENCY_BUCKETS_S, recordUs } from "../src/metrics/histogram.js";
 import { parseProfileText } from "../src/profile/loader.js";
 
@@ -175,6 +180,55 @@ workers: 2
       [2, "measure", 3, 700],
       [3, "drain", 12, 700],
     ]);
+  });
+
+  it("adds each second of intended send time from every thread's parts, successes and failures apart", () => {
+    const hdr = (...us: number[]) => {
+      const h = createHistogram();
+      for (const v of us) recordUs(h, v);
+      const e = encodeHistogram(h);
+      h.destroy();
+      return e;
+    };
+    const snap = (thread: number, index: number, intended: IntervalSnapshot["intended"]) => ({
+      thread,
+      index,
+      published: 0,
+      acked: 0,
+      consumed: 0,
+      errors: 0,
+      errorKinds: {},
+      histograms: {},
+      ...(intended && { intended }),
+    });
+    const points = mergeIntervals(
+      [
+        snap(0, 0, undefined),
+        snap(0, 1, undefined),
+        snap(0, 2, undefined),
+        // Second 1's parts come later, from two threads, one of them in two parts.
+        snap(0, 3, [
+          { index: 1, kind: "pubAck", hdr: hdr(1000, 1000) },
+          { index: 1, kind: "pubAck", failed: true, hdr: hdr(2_000_000) },
+        ]),
+        snap(1, 3, [{ index: 1, kind: "pubAck", hdr: hdr(3000) }]),
+        snap(1, 4, [{ index: 1, kind: "pubAck", failed: true, hdr: hdr(500) }]),
+      ],
+      1e9,
+      4e9,
+    );
+    expect(points[0]!.byIntended).toBeUndefined();
+    expect(points[1]!.byIntended).toEqual({
+      pubAck: {
+        succeeded: 3,
+        failed: 2,
+        p50Us: 1000,
+        p99Us: 3001,
+        maxUs: 3001,
+        failedP99Us: 2_000_895,
+        failedMaxUs: 2_000_895,
+      },
+    });
   });
 
   it("keeps each second's failed publishes by kind and its le buckets, for alert replays", () => {

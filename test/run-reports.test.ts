@@ -25,8 +25,9 @@ describe("run reporters", () => {
       ├──────────────────────────────────┼────────┤
       │ published                        │ 110000 │
       │ acked                            │ 110000 │
+      │ sent, not acknowledged           │ 0      │
       │ consumed                         │ 110000 │
-      │ lost                             │ 0      │
+      │ acknowledged, not consumed       │ 0      │
       │ duplicates / redeliveries        │ 0 / 0  │
       │ publish errors                   │ 0      │
       │ late sends (> 2 ms) / never sent │ 12 / 0 │
@@ -63,9 +64,9 @@ describe("run reporters", () => {
 
       ## Counts (whole run, warmup included)
 
-      | published | acked | consumed | lost | duplicates | redeliveries | publish errors | late sends | never sent |
-      | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |
-      | 110000 | 110000 | 110000 | 0 | 0 | 0 | 0 | 12 | 0 |
+      | published | acked | sent, not acknowledged | consumed | acknowledged, not consumed | duplicates | redeliveries | publish errors | late sends | never sent |
+      | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |
+      | 110000 | 110000 | 0 | 110000 | 0 | 0 | 0 | 0 | 12 | 0 |
 
       ## Thresholds
 
@@ -121,6 +122,46 @@ describe("fault lines on stderr", () => {
       "fault freeze: on (pause on node 1 for 2s)\n",
       "fault freeze: off\n",
       "fault down: failed (command exited 1)\n",
+    ]);
+  });
+});
+
+describe("a drain that waits", () => {
+  const tick = (elapsedS: number, phase: "measure" | "drain", outstanding: number) => ({
+    elapsedS,
+    phase,
+    publishedPerSec: 0,
+    consumedPerSec: 0,
+    published: 10,
+    consumed: 0,
+    errors: 0,
+    outstanding,
+  });
+
+  it("the progress line says how many operations it waits for", () => {
+    expect(progressLine(tick(6, "drain", 3), 4)).toBe(
+      "drain       6s/4s  pub       0/s  sub       0/s  errors 0  waiting for 3 operations still out",
+    );
+    expect(progressLine(tick(6, "drain", 0), 4)).not.toContain("waiting");
+    expect(progressLine(tick(3, "measure", 3), 4)).not.toContain("waiting");
+  });
+
+  it("off a terminal, says so every 5 s while it waits, and nothing while nothing is out", () => {
+    const lines: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const progress = createProgress(stream, 4, "run 1/3");
+    for (const [s, phase, n] of [
+      [3, "measure", 4],
+      [4.5, "drain", 0],
+      [5, "drain", 2],
+      [7, "drain", 2],
+      [10, "drain", 1],
+      [11, "drain", 1],
+    ] as const)
+      progress.onTick?.(tick(s, phase, n));
+    expect(lines).toEqual([
+      "run 1/3 drain 5s: waiting for 2 operations still out\n",
+      "run 1/3 drain 10s: waiting for 1 operation still out\n",
     ]);
   });
 });

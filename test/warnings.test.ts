@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../src/engine/result.js";
-import { collectWarnings } from "../src/engine/warnings.js";
+import { collectWarnings, lateSendWarnings } from "../src/engine/warnings.js";
 import type { Profile } from "../src/profile/profile.js";
 
 /** The fields collectWarnings reads, for a clean consume-only run on a named server. */
@@ -43,5 +43,33 @@ describe("collectWarnings for a consume-only run", () => {
     expect(collectWarnings(consumeOnly(done), profile)).toEqual([]);
     // A run that publishes has no drain figures, and no drain warning.
     expect(collectWarnings(consumeOnly(undefined), profile)).toEqual([]);
+  });
+});
+
+describe("late sends", () => {
+  const counts = (lateSends: number, lateSendsWindowFull?: number) =>
+    ({ published: 28_000, lateSends, lateSendsWindowFull }) as RunResult["counts"];
+
+  it("blames a server that stopped answering, not the generator, when the in-flight window was full", () => {
+    // pause.yaml: the server froze for 2 s, acks stopped, the window filled and sends waited on it.
+    expect(lateSendWarnings(counts(2660, 2660))).toEqual([
+      "9.5% of sends were more than 2 ms late waiting for the server: the in-flight window (maxInFlight) was full of unanswered publishes (a server that stalled, or a window too small for the rate times the latency), not a generator short of CPU; latency counts from the intended send time, so it includes the wait",
+    ]);
+  });
+
+  it("blames the generator for sends late with the window open, and says each cause apart", () => {
+    expect(lateSendWarnings(counts(1000, 0))).toEqual([
+      "3.6% of sends were more than 2 ms late: the load generator could not hold the rate, so latency includes its own delay (see sendLag)",
+    ]);
+    expect(lateSendWarnings(counts(3000, 1500))).toEqual([
+      "5.4% of sends were more than 2 ms late waiting for the server: the in-flight window (maxInFlight) was full of unanswered publishes (a server that stalled, or a window too small for the rate times the latency), not a generator short of CPU; latency counts from the intended send time, so it includes the wait",
+      "5.4% of sends were more than 2 ms late with the in-flight window open: the load generator could not hold the rate, so latency includes its own delay (see sendLag)",
+    ]);
+    // A share at or below 1% is no warning.
+    expect(lateSendWarnings(counts(280, 0))).toEqual([]);
+  });
+
+  it("a result from before the causes were told apart reads as before", () => {
+    expect(lateSendWarnings(counts(1000))).toEqual(lateSendWarnings(counts(1000, 0)));
   });
 });

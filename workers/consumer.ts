@@ -37,6 +37,7 @@ export class Consumer {
     private readonly rec: ThreadRecorder,
     private readonly stream: string | undefined,
     publisherCount: number,
+    private readonly inboxPrefix: string,
   ) {
     this.seen = new Array(publisherCount);
     this.lastSeq = new Int32Array(publisherCount).fill(-1);
@@ -53,7 +54,9 @@ export class Consumer {
     if (spec.kind === "core" || spec.kind === "queue") {
       this.sub = this.nc.subscribe(spec.subject!, {
         queue: spec.queue,
-        callback: (_err, msg) => this.onMessage(msg.data, false, this.headersOf(msg)),
+        callback: (err, msg) => {
+          if (!err) this.onMessage(msg.data, false, this.headersOf(msg));
+        },
       });
       return;
     }
@@ -71,6 +74,7 @@ export class Consumer {
         (code) => {
           if (code !== 408) this.rec.error(this.task.slot, `pull${code}`);
         },
+        this.inboxPrefix,
       );
       // Consume only: a backlog is there before the start instant; pull it from then on, so it is timed.
       if (!this.task.anyPayload) this.raw.start();

@@ -7,6 +7,7 @@
  * two reads) goes to nats.js's parser from a clean state, so every protocol rule stays nats.js's.
  */
 import { Kind, Parser, State } from "@nats-io/nats-core/internal";
+import { parserFellBack } from "./nats-internals.js";
 
 const M = 0x4d;
 const S = 0x53;
@@ -26,7 +27,11 @@ let installed = false;
 export function installFastMsgParsing(): void {
   if (installed) return;
   installed = true;
-  const original = Parser.prototype.parse;
+  const original = Parser?.prototype?.parse;
+  if (typeof original !== "function" || State?.OP_START === undefined || Kind?.MSG === undefined) {
+    parserFellBack();
+    return;
+  }
   Parser.prototype.parse = function parse(this: ParserState, buf: Uint8Array): void {
     if (this.state !== State.OP_START) {
       original.call(this, buf);

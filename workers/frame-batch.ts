@@ -6,13 +6,11 @@
  * connection may still hold it.
  */
 import type { NatsConnection } from "@nats-io/transport-node";
+import { tooBig } from "./frames.js";
+import { maxPayloadOf, type Outbound, outboundOf } from "./nats-internals.js";
 
 const SLAB_BYTES = 512 * 1024;
 const PUB = [0x50, 0x55, 0x42, 0x20]; // "PUB "
-
-interface Outbound {
-  sendCommand(cmd: Uint8Array, ...payloads: Uint8Array[]): void;
-}
 
 export class FrameBatch {
   slab = new Uint8Array(SLAB_BYTES);
@@ -20,15 +18,19 @@ export class FrameBatch {
   private start = 0;
   private at = 0;
 
+  private readonly maxPayload: number;
+
   private constructor(
     private readonly nc: NatsConnection,
     private readonly outbound: Outbound,
-  ) {}
+  ) {
+    this.maxPayload = maxPayloadOf(nc);
+  }
 
   /** A batch on this connection, or undefined where nats.js lacks the outbound buffer it writes to. */
   static on(nc: NatsConnection): FrameBatch | undefined {
-    const protocol = (nc as unknown as { protocol?: Partial<Outbound> }).protocol;
-    return typeof protocol?.sendCommand === "function" ? new FrameBatch(nc, protocol as Outbound) : undefined;
+    const outbound = outboundOf(nc);
+    return outbound ? new FrameBatch(nc, outbound) : undefined;
   }
 
   /**
@@ -39,6 +41,8 @@ export class FrameBatch {
   add(subject: Uint8Array, size: number, replyPrefix?: Uint8Array, replySeq = 0): number {
     // nats.js throws on a closed connection; so must this, or a run would publish into nothing.
     if (this.nc.isClosed()) this.nc.publish("closed", new Uint8Array(0));
+    // As nats.js's publish() does: the server would close the connection on a larger one.
+    if (size > this.maxPayload) throw tooBig(size, this.maxPayload);
     const room = 4 + subject.length + 1 + (replyPrefix ? replyPrefix.length + 12 : 0) + 12 + size + 2;
     if (this.at + room > this.slab.length) this.renew(room);
     const s = this.slab;

@@ -6,6 +6,7 @@
  * reconnecting and the server's -ERR all stay nats.js's. Headers still go through nats.js.
  */
 import type { NatsConnection } from "@nats-io/transport-node";
+import { maxPayloadOf, type Outbound, outboundOf, wireReply } from "./nats-internals.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -15,19 +16,11 @@ const PUB = encoder.encode("PUB ");
 const SPACE = 0x20;
 const DOT = 0x2e;
 
-/**
- * A message's reply subject as the bytes that came off the wire, where nats.js keeps them (its Msg
- * decodes them into a string on first use; an ack only sends them back). A string otherwise.
- */
-export function replyBytes(msg: { reply?: string }): Uint8Array | undefined {
-  const raw = (msg as { _msg?: { reply?: Uint8Array } })._msg?.reply;
-  if (raw instanceof Uint8Array && raw.length > 0) return raw;
-  return msg.reply ? encoder.encode(msg.reply) : undefined;
-}
+export { wireReply as replyBytes };
 
-/** The part of nats.js's protocol handler this uses; checked at construction. */
-interface Outbound {
-  sendCommand(cmd: Uint8Array, ...payloads: Uint8Array[]): void;
+/** nats.js's own words when a payload passes the server's max_payload, so both paths refuse alike. */
+export function tooBig(size: number, max: number): Error {
+  return new Error(`message size of ${size} exceeds the server's max_payload of ${max}`);
 }
 
 const digits = (n: number) => (n < 10 ? 1 : Math.floor(Math.log10(n)) + 1);
@@ -44,9 +37,8 @@ export class FramePublisher {
   private readonly outbound: Outbound | undefined;
 
   constructor(private readonly nc: NatsConnection) {
-    const protocol = (nc as unknown as { protocol?: Partial<Outbound> }).protocol;
     // A nats.js that no longer has this shape is used through publish(): slower, never wrong.
-    this.outbound = typeof protocol?.sendCommand === "function" ? (protocol as Outbound) : undefined;
+    this.outbound = outboundOf(nc);
   }
 
   /** The subject (and reply prefix) as bytes, once: "PUB subject " and "reply." */
@@ -67,6 +59,8 @@ export class FramePublisher {
     }
     // nats.js throws on a closed connection; so must this, or a run would publish into nothing.
     if (this.nc.isClosed()) this.nc.publish(decoder.decode(subject), data);
+    const max = maxPayloadOf(this.nc);
+    if (data.length > max) throw tooBig(data.length, max);
     const lenWidth = digits(data.length);
     const seqWidth = replyPrefix ? digits(replySeq) : 0;
     const size =

@@ -4,7 +4,7 @@
  * digest stored with the object (the library checks too); a mismatch counts as a checksum failure, not
  * as a get.
  */
-import { createHash, randomFillSync } from "node:crypto";
+import { createHash, type Hash, randomFillSync } from "node:crypto";
 import { jetstream } from "@nats-io/jetstream";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -63,36 +63,92 @@ export class ObjectsDriver implements OpDriver {
     return true;
   }
 
-  /** Reads a whole object and checks its digest; false when it was missing or corrupt (counted). */
+  /**
+   * Reads a whole object and checks its digest; false when it was missing or corrupt (counted). A get
+   * whose object is replaced while it reads waits for chunks the put purged, and the library would wait
+   * for ever: such a get reads the new version, as a user would, and counts a miss when it never settles.
+   */
   private async get(name: string, measured: boolean): Promise<boolean> {
-    const r = await this.os!.get(name);
-    if (!r) {
-      this.counts.misses++;
-      return false;
+    const deadlineMs = Date.now() + this.task.op.client.timeoutMs;
+    for (let attempt = 0; attempt <= MAX_REREADS; attempt++) {
+      const r = await this.os!.get(name);
+      if (!r) break;
+      const read = await this.read(name, r, deadlineMs);
+      if (read === "replaced") continue;
+      const { bytes, libraryError } = read;
+      const digest = `SHA-256=${read.hash.digest("base64").replace(/\+/g, "-").replace(/\//g, "_")}`;
+      if (libraryError && !/digest/i.test(libraryError.message)) throw libraryError;
+      if (libraryError || digest !== r.info.digest || bytes !== r.info.size) {
+        this.counts.checksumFailures++;
+        return false;
+      }
+      this.counts.readBytes += bytes;
+      if (measured) this.counts.measuredReadBytes += bytes;
+      return true;
     }
+    this.counts.misses++;
+    return false;
+  }
+
+  /** Reads the chunks; "replaced" when they stopped coming because a put replaced the object. */
+  private async read(
+    name: string,
+    r: ObjectResult,
+    deadlineMs: number,
+  ): Promise<"replaced" | { hash: Hash; bytes: number; libraryError: Error | null }> {
     const hash = createHash("sha256");
     let bytes = 0;
     const reader = r.data.getReader();
+    // A read abandoned below leaves the library's promise of its outcome unawaited.
+    Promise.resolve(r.error).catch(() => {});
     let libraryError: Error | null = null;
     try {
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        hash.update(value);
-        bytes += value.length;
+        const next = reader.read();
+        let chunk = await stalled(next, STALL_MS);
+        while (chunk === STALLED) {
+          if (Date.now() >= deadlineMs) throw timeoutError(name);
+          const now = await this.os!.info(name);
+          if (now?.nuid !== r.info.nuid) return "replaced";
+          chunk = await stalled(next, STALL_MS);
+        }
+        if (chunk.done) break;
+        hash.update(chunk.value);
+        bytes += chunk.value.length;
       }
     } catch (err) {
       libraryError = err as Error;
+    } finally {
+      // Stops the library's consumer when the read ended early (replaced, timed out).
+      reader.cancel().catch(() => {});
     }
     libraryError ??= await r.error;
-    const digest = `SHA-256=${hash.digest("base64").replace(/\+/g, "-").replace(/\//g, "_")}`;
-    if (libraryError && !/digest/i.test(libraryError.message)) throw libraryError;
-    if (libraryError || digest !== r.info.digest || bytes !== r.info.size) {
-      this.counts.checksumFailures++;
-      return false;
-    }
-    this.counts.readBytes += bytes;
-    if (measured) this.counts.measuredReadBytes += bytes;
-    return true;
+    return { hash, bytes, libraryError };
   }
+}
+
+type ObjectResult = NonNullable<Awaited<ReturnType<ObjectStore["get"]>>>;
+
+/** No chunk for this long: check whether the object was replaced under the read. */
+const STALL_MS = 250;
+/** Gets that find their object replaced again and again count a miss after this many rereads. */
+const MAX_REREADS = 3;
+const STALLED = Symbol("stalled");
+
+async function stalled<T>(p: Promise<T>, ms: number): Promise<T | typeof STALLED> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<typeof STALLED>((resolve) => {
+    timer = setTimeout(resolve, ms, STALLED);
+  });
+  try {
+    return await Promise.race([p, idle]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function timeoutError(name: string): Error {
+  const err = new Error(`objGet ${name}: the object's chunks did not arrive in time`);
+  err.name = "TimeoutError";
+  return err;
 }

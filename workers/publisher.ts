@@ -22,6 +22,7 @@ import { TIMING_HEADER } from "../src/profile/workloads.js";
 import { BitSet } from "./bitset.js";
 import { FrameBatch } from "./frame-batch.js";
 import { FramePublisher } from "./frames.js";
+import { wireSubject } from "./nats-internals.js";
 import { DONE, type Paced, type Pacer, WAITING } from "./pacer.js";
 import { PayloadFactory } from "./payload.js";
 import { pubAckSeq } from "./pub-ack.js";
@@ -75,6 +76,8 @@ export class Publisher implements Paced {
   private schedule: Schedule | undefined;
   private nextIndex = 0;
   private waitingForWindow = false;
+  /** The window filled since the last send that went out on time: late sends until then are the server's. */
+  private windowFull = false;
   private openLoopDone: (() => void) | undefined;
   /** Resolves the wait for outstanding acks once none is left. */
   private drained: (() => void) | undefined;
@@ -87,6 +90,8 @@ export class Publisher implements Paced {
     private readonly rec: ThreadRecorder,
     private readonly runTag: string,
     private readonly pacer: Pacer,
+    /** Where this publisher's PubAck inbox lives (--inbox-prefix). */
+    private readonly inboxPrefix: string,
   ) {
     this.spec = task.spec;
     this.payloads = new PayloadFactory(
@@ -130,9 +135,14 @@ export class Publisher implements Paced {
     }
     this.subjectBytes = this.subjects.map((s) => FramePublisher.prepare(s));
     if (this.spec.mode !== "jetstream") return;
-    this.inbox = createInbox(`_BL_ACK.${this.runTag}`);
+    this.inbox = createInbox(this.inboxPrefix);
     this.inboxBytes = FramePublisher.prepare(this.inbox);
-    this.nc.subscribe(`${this.inbox}.*`, { callback: (_err, msg) => this.onPubAck(msg) });
+    // A refused subscription calls back with an error and no message; the thread names the refusal.
+    this.nc.subscribe(`${this.inbox}.*`, {
+      callback: (err, msg) => {
+        if (!err) this.onPubAck(msg);
+      },
+    });
   }
 
   stop(): void {
@@ -217,13 +227,18 @@ export class Publisher implements Paced {
       if (this.finished(intended)) return this.endOpenLoop();
       if (this.inFlight >= this.spec.maxInFlight) {
         this.waitingForWindow = true;
+        this.windowFull = true;
         this.endBurst();
         return WAITING;
       }
       const lagNs = now - intended;
       const measured = this.rec.inMeasure(intended);
       this.rec.record("sendLag", lagNs / 1000, measured);
-      if (lagNs > lateNs) this.result.lateSends++;
+      if (lagNs > lateNs) {
+        this.result.lateSends++;
+        // Late because the server stopped answering (the window filled), not because we fell behind.
+        if (this.windowFull) this.result.lateSendsWindowFull = (this.result.lateSendsWindowFull ?? 0) + 1;
+      } else this.windowFull = false;
       this.send(intended, now, measured);
       this.nextIndex++;
       burst++;
@@ -371,7 +386,7 @@ export class Publisher implements Paced {
       case "request":
         this.nc.request(subject, payload, { timeout: this.spec.ackTimeoutMs, headers }).then(
           (reply) => this.onReply(seq, intendedRel, measured, reply),
-          (err: Error) => this.onRequestError(err),
+          (err: Error) => this.onRequestError(err, intendedRel),
         );
         break;
     }
@@ -450,6 +465,9 @@ export class Publisher implements Paced {
   private failPending(slot: number, kind: string): void {
     this.pendingSeq[slot] = -1;
     this.rec.error(this.task.slot, kind);
+    // A failure still took this long: the fault figures count it, at its time to failure.
+    const intended = this.intendedAt[slot]!;
+    this.rec.recordIntended("pubAck", (this.rec.relNow() - intended) / 1000, intended, true);
     this.release();
   }
 
@@ -473,6 +491,7 @@ export class Publisher implements Paced {
     const serviceError = reply.headers?.get(SERVICE_ERROR_CODE_HEADER);
     if (serviceError) {
       this.countError(`serviceError:${serviceError}`);
+      this.rec.recordIntended("request", (now - intendedRel) / 1000, intendedRel, true);
       this.release();
       return;
     }
@@ -486,7 +505,8 @@ export class Publisher implements Paced {
     this.release();
   }
 
-  private onRequestError(err: Error): void {
+  private onRequestError(err: Error, intendedRel: number): void {
+    this.rec.recordIntended("request", (this.rec.relNow() - intendedRel) / 1000, intendedRel, true);
     const kind =
       /no responders/i.test(err.message) ||
       err.name === "NoResponders" ||
@@ -556,8 +576,8 @@ export class Publisher implements Paced {
  * nats.js keeps them: decoding the subject into a string for every PubAck cost more than the rest.
  */
 function inboxSeq(msg: Msg): number {
-  const raw = (msg as unknown as { _msg?: { subject?: Uint8Array } })._msg?.subject;
-  if (!(raw instanceof Uint8Array)) return Number(msg.subject.slice(msg.subject.lastIndexOf(".") + 1));
+  const raw = wireSubject(msg);
+  if (!raw) return Number(msg.subject.slice(msg.subject.lastIndexOf(".") + 1));
   let n = 0;
   let scale = 1;
   for (let i = raw.length - 1; i >= 0 && raw[i] !== 0x2e; i--) {

@@ -47,14 +47,20 @@ export class RawPull {
     private readonly batch: number,
     private readonly onDelivery: (data: Uint8Array, reply: Uint8Array, msg: { headers?: MsgHdrs }) => void,
     private readonly onStatus: (code: number) => void,
+    private readonly inboxPrefix: string,
   ) {
     this.subject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`;
     this.request = JSON.stringify({ batch, expires: EXPIRES_NS });
   }
 
   start(): void {
-    const inbox = createInbox();
-    this.sub = this.nc.subscribe(inbox, { callback: (_err, msg) => this.onMsg(msg) });
+    const inbox = createInbox(this.inboxPrefix);
+    // A refused subscription calls back with an error and no message; the thread names the refusal.
+    this.sub = this.nc.subscribe(inbox, {
+      callback: (err, msg) => {
+        if (!err) this.onMsg(msg);
+      },
+    });
     this.inbox = inbox;
     this.refill();
     this.watchdog = setInterval(() => {

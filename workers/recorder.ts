@@ -6,7 +6,10 @@
 import {
   COUNTER,
   counterIndex,
+  FAILED_SUFFIX,
+  failedKey,
   HEADER,
+  type IntendedPart,
   type IntervalSnapshot,
   type LatencyKind,
   type Timing,
@@ -32,6 +35,18 @@ export function monotonicOffsetNs(): number {
   return best.offsetNs;
 }
 
+/** A second of intended send time is handed over this many seconds after it ended (see intendedParts). */
+const INTENDED_SETTLE_S = 3;
+
+function histogramOf(byKey: Map<string, Histogram>, key: string): Histogram {
+  let h = byKey.get(key);
+  if (!h) {
+    h = createHistogram();
+    byKey.set(key, h);
+  }
+  return h;
+}
+
 export class ThreadRecorder {
   /**
    * The start instant, absolute monotonic ns on the coordinator's clock (a Number: exact to a few ns, and
@@ -55,8 +70,13 @@ export class ThreadRecorder {
    * once, reported under both names.
    */
   readonly aliases = new Map<LatencyKind, LatencyKind>();
-  /** Latency by intended send time in each of Timing.latencyWindows (fault runs). */
-  private readonly windows: Array<Map<LatencyKind, Histogram>>;
+  /**
+   * Latency by intended send time in each of Timing.latencyWindows (fault runs): under the kind, every
+   * operation, failed ones at their time to failure; under FAILED_KEY(kind), the failed ones alone.
+   */
+  private readonly windows: Array<Map<string, Histogram>>;
+  /** Fault runs: latency by second of intended send time, successes and failures apart (see intendedParts). */
+  private readonly bySecond = new Map<number, Map<string, Histogram>>();
   /** Publishes that succeeded (PubAcks, replies) and deliveries, over time: for the fault figures. */
   readonly publishes = new SuccessLog();
   readonly deliveries = new SuccessLog();
@@ -74,31 +94,57 @@ export class ThreadRecorder {
     this.windows = (timing.latencyWindows ?? []).map(() => new Map());
   }
 
-  /** Also keeps a latency in the fault windows its intended send time falls in (fault runs only). */
-  recordIntended(kind: LatencyKind, latencyUs: number, intendedNs: number): void {
+  /**
+   * Fault runs: keeps an operation's latency by its intended send time, in the fault windows it falls in
+   * and in its second. A failed operation counts too, with the time it took to fail: the windows' figures
+   * never hide failures, and the per-second series keeps them apart from the successes.
+   */
+  recordIntended(kind: LatencyKind, latencyUs: number, intendedNs: number, failed = false): void {
     const spans = this.timing.latencyWindows;
     if (!spans || !this.enabled) return;
     for (let i = 0; i < spans.length; i++) {
       const [from, to] = spans[i]!;
       if (intendedNs < from || intendedNs >= to) continue;
-      const byKind = this.windows[i]!;
-      let h = byKind.get(kind);
-      if (!h) {
-        h = createHistogram();
-        byKind.set(kind, h);
-      }
-      recordUs(h, latencyUs);
+      recordUs(histogramOf(this.windows[i]!, kind), latencyUs);
+      if (failed) recordUs(histogramOf(this.windows[i]!, failedKey(kind)), latencyUs);
     }
+    const second = Math.floor(intendedNs / 1e9);
+    let byKind = this.bySecond.get(second);
+    if (!byKind) {
+      byKind = new Map();
+      this.bySecond.set(second, byKind);
+    }
+    recordUs(histogramOf(byKind, failed ? failedKey(kind) : kind), latencyUs);
   }
 
   /** The fault windows' histograms, encoded, in the order of Timing.latencyWindows. */
-  windowHistograms(): Array<Partial<Record<LatencyKind, string>>> | undefined {
+  windowHistograms(): Array<Record<string, string>> | undefined {
     if (!this.timing.latencyWindows) return undefined;
     return this.windows.map((byKind) => {
-      const out: Partial<Record<LatencyKind, string>> = {};
+      const out: Record<string, string> = {};
       for (const [kind, h] of byKind) out[kind] = encodeHistogram(h);
       return out;
     });
+  }
+
+  /**
+   * The seconds of intended send time up to `throughSecond`, encoded and let go: a second's
+   * operations have nearly all completed a few seconds on, and holding every second of a long run
+   * would cost 70 KB a histogram. One that completes later starts the second afresh, as another part.
+   */
+  private intendedParts(throughSecond: number): IntendedPart[] {
+    const parts: IntendedPart[] = [];
+    for (const [index, byKind] of this.bySecond) {
+      if (index > throughSecond) continue;
+      for (const [key, h] of byKind) {
+        const failed = key.endsWith(FAILED_SUFFIX);
+        const kind = (failed ? key.slice(0, -FAILED_SUFFIX.length) : key) as LatencyKind;
+        parts.push({ index, kind, ...(failed && { failed }), hdr: encodeHistogram(h) });
+        h.destroy();
+      }
+      this.bySecond.delete(index);
+    }
+    return parts;
   }
 
   get lateSendThresholdNs(): number {
@@ -169,8 +215,11 @@ export class ThreadRecorder {
     this.counters[counterIndex(slot, COUNTER.done)] = 1;
   }
 
-  /** This second's figures; folds its measured samples into the run total and resets. */
-  snapshot(index: number): IntervalSnapshot {
+  /**
+   * This second's figures; folds its measured samples into the run total and resets. The last snapshot
+   * (`last`, after every client stopped) also hands over every second of intended send time still held.
+   */
+  snapshot(index: number, last = false): IntervalSnapshot {
     const histograms: IntervalSnapshot["histograms"] = {};
     for (const [kind, pair] of this.interval) {
       const second = pair.measured.flush();
@@ -188,12 +237,16 @@ export class ThreadRecorder {
       pair.other.reset();
     }
     this.applyAliases(histograms);
-    const snap = {
+    // Every snapshot hands over the seconds settled by now; the last one (after every client stopped) all.
+    const settled = last ? Number.POSITIVE_INFINITY : index - INTENDED_SETTLE_S;
+    const intended = this.bySecond.size > 0 ? this.intendedParts(settled) : [];
+    const snap: IntervalSnapshot = {
       thread: this.thread,
       index,
       ...this.intervalCounts,
       errorKinds: this.intervalErrorKinds,
       histograms,
+      ...(intended.length > 0 && { intended }),
     };
     this.intervalCounts = { published: 0, acked: 0, consumed: 0, errors: 0 };
     this.intervalErrorKinds = {};

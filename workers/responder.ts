@@ -18,7 +18,9 @@ export class Responder {
   prepare(): void {
     this.sub = this.nc.subscribe(this.task.spec.subject, {
       queue: this.task.spec.queue,
-      callback: (_err, msg) => {
+      callback: (err, msg) => {
+        // A refused subscription calls back with an error and no message; the thread names the refusal.
+        if (err) return;
         msg.respond(msg.data);
         this.result.consumed++;
         this.result.consumedBytes += msg.data.length;

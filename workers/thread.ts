@@ -6,12 +6,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MessagePort } from "node:worker_threads";
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { PermissionRefusal } from "../src/contract/permissions.js";
 import { connectOptions } from "../src/engine/connect-options.js";
+import { refusalOf } from "../src/engine/permissions.js";
 import type { ClientResult, FromWorker, ThreadResult, ThreadTask, ToWorker } from "../src/engine/protocol.js";
 import { connectNats } from "../src/engine/transport.js";
+import { inboxPrefixOf } from "../src/profile/connection.js";
 import { Consumer } from "./consumer.js";
 import { installFastMsgParsing } from "./fast-parser.js";
 import { KvWatcher } from "./kv-watcher.js";
+import { dataPathOfThread } from "./nats-internals.js";
 import type { OpClient } from "./op-client.js";
 import { opDriver } from "./op-drivers.js";
 import { Pacer } from "./pacer.js";
@@ -21,6 +25,9 @@ import { Responder } from "./responder.js";
 
 // Every connection of a worker thread reads MSG frames through the fast path (fast-parser.ts).
 installFastMsgParsing();
+
+/** Distinct refused subjects kept per thread; a run refused on more is refused on all it needs. */
+const MAX_REFUSED_SUBJECTS = 32;
 
 function post(port: MessagePort, msg: FromWorker): void {
   port.postMessage(msg);
@@ -52,6 +59,28 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
   let stopping = false;
   let reconnects = 0;
   let permissionViolations = 0;
+  const inboxPrefix = inboxPrefixOf(task.connect.connection);
+  const refusals = new Map<string, PermissionRefusal>();
+  /**
+   * The server keeps the connection and drops what it refused; nats.js reports it on the status stream
+   * only. A refused subscription (an inbox, a consumer's subject) leaves a client that can never work, so
+   * it ends the run with the grant to ask for; refused publishes are counted per subject.
+   */
+  const onRefused = (err: Error & { operation?: string; subject?: string }) => {
+    permissionViolations++;
+    const operation = err.operation === "subscription" ? "subscribe" : "publish";
+    const r = refusalOf(operation, err.subject ?? "", inboxPrefix);
+    const key = `${r.operation} ${r.subject}`;
+    const had = refusals.get(key);
+    if (had) had.count++;
+    else if (refusals.size < MAX_REFUSED_SUBJECTS) refusals.set(key, { ...r, count: 1 });
+    if (operation === "subscribe" || r.grant === "$JS.ACK.>")
+      post(port, {
+        type: "fault",
+        thread: task.thread,
+        message: `the server refused to let this user ${operation} to "${err.subject}"; grant ${operation} "${r.grant}"`,
+      });
+  };
   const reconnectEvents: number[] = [];
   // Listen for stop from the outset: Ctrl-C may come before the start instant.
   const stopped = nextMessage(port, ["stop"]);
@@ -72,9 +101,7 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
             reconnects++;
             reconnectEvents.push(disconnectedNs ?? rec.relNow(), rec.relNow());
             disconnectedNs = undefined;
-          }
-          // The server keeps the connection and drops the message; nats.js reports it here only.
-          else if (s.type === "error" && s.error.name === "PermissionViolationError") permissionViolations++;
+          } else if (s.type === "error" && s.error.name === "PermissionViolationError") onRefused(s.error);
         }
       })().catch(() => {});
       nc.closed().then((err) => {
@@ -100,11 +127,13 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
       } else if (client.role === "watcher") {
         watchers.push(new KvWatcher(client, ncFor(client.connection), rec));
       } else if (client.role === "consumer") {
-        consumers.push(new Consumer(client, ncFor(client.connection), rec, task.stream, task.publisherCount));
+        consumers.push(
+          new Consumer(client, ncFor(client.connection), rec, task.stream, task.publisherCount, inboxPrefix),
+        );
       } else if (client.role === "responder") {
         responders.push(new Responder(client, ncFor(client.connection)));
       } else {
-        publishers.push(new Publisher(client, ncFor(client.connection), rec, runTag, pacer));
+        publishers.push(new Publisher(client, ncFor(client.connection), rec, runTag, pacer, inboxPrefix));
       }
     }
     const jetstreamPublishers = task.clients.filter(
@@ -116,17 +145,25 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
     ) {
       rec.aliases.set("pubAckRaw", "pubAck");
     }
-    await Promise.all(consumers.map((c) => c.prepare()));
-    await Promise.all(watchers.map((w) => w.prepare()));
-    for (const r of responders) r.prepare();
-    await Promise.all(publishers.map((p) => p.prepare()));
-    // A round trip per connection: the server has every subscription before anyone publishes.
-    await Promise.all(connections.map((nc) => nc.flush()));
+    const prepared = (async () => {
+      await Promise.all(consumers.map((c) => c.prepare()));
+      await Promise.all(watchers.map((w) => w.prepare()));
+      for (const r of responders) r.prepare();
+      await Promise.all(publishers.map((p) => p.prepare()));
+      // A round trip per connection: the server has every subscription before anyone publishes.
+      await Promise.all(connections.map((nc) => nc.flush()));
+    })();
+    // A run stopped while this thread still prepares (another thread failed, Ctrl-C) must not wait for it.
+    if ((await Promise.race([prepared.then(() => "ready" as const), stopped])) !== "ready") {
+      prepared.catch(() => {});
+      return finish([]);
+    }
     post(port, { type: "ready", thread: task.thread });
 
     const go = await Promise.race([nextMessage(port, ["go"]), stopped]);
     if (go.type === "go") {
       rec.startNs = Number(go.startNs);
+      armFailpoint();
       for (const c of consumers) c.start();
       for (const w of watchers) w.start();
       const intervals = startIntervalTimer(rec, port);
@@ -166,8 +203,22 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
       errors: rec.errors,
       reconnects,
       permissionViolations,
+      ...(refusals.size > 0 && { permissionRefusals: [...refusals.values()] }),
+      dataPath: dataPathOfThread(),
     };
   }
+}
+
+/**
+ * A failpoint, as etcd's gofail: BENCHLINE_FAILPOINT=thread-throw throws from a timer half a second into
+ * the run, outside any try, the way a bug in a message callback would. Tests prove with it that such a
+ * throw ends the run within seconds, with its partial result and one line.
+ */
+function armFailpoint(): void {
+  if (process.env.BENCHLINE_FAILPOINT !== "thread-throw") return;
+  setTimeout(() => {
+    throw new TypeError("failpoint thread-throw: Cannot read properties of undefined (reading 'slice')");
+  }, 500);
 }
 
 /** Posts a snapshot at every whole second after the start instant, and a last one on stop. */
@@ -187,7 +238,7 @@ function startIntervalTimer(rec: ThreadRecorder, port: MessagePort): { stop(): v
   return {
     stop() {
       active = false;
-      post(port, { type: "interval", snapshot: rec.snapshot(index) });
+      post(port, { type: "interval", snapshot: rec.snapshot(index, true) });
     },
   };
 }

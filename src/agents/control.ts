@@ -48,7 +48,7 @@ export async function connectControlServer(
   try {
     return await connect({ ...options, servers: spec.url });
   } catch (err) {
-    throw connectFailure(err as Error, [spec.url], spec);
+    throw connectFailure(err as Error, [spec.url], spec, "--control");
   }
 }
 

@@ -50,8 +50,15 @@ export function candidateRunsNeeded(
   metrics: number,
   alpha = DEFAULT_ALPHA,
 ): number | undefined {
-  for (let k = 1; k <= 100; k++) if (metrics * minAttainablePValue(baselineRuns, k) <= alpha) return k;
+  for (let k = 1; k <= 100; k++) if (metricsTestable(baselineRuns, k, alpha) >= metrics) return k;
   return undefined;
+}
+
+/** The most Holm-adjusted metrics that can reach alpha with these run counts; 0 when not even one. */
+export function metricsTestable(baselineRuns: number, candidateRuns: number, alpha = DEFAULT_ALPHA): number {
+  const p = minAttainablePValue(baselineRuns, candidateRuns);
+  // A hair of slack: 1 x 0.05 must not fail on a rounding error.
+  return p > alpha ? 0 : Math.floor((alpha * (1 + 1e-9)) / p);
 }
 
 export function compareMetric(

@@ -101,7 +101,8 @@ function countValue(c: Counts, field: string): number {
   const v = c[field as keyof Counts];
   // A count an older benchline did not record (unsent, say) was zero then.
   if (v === undefined) return 0;
-  return typeof v === "number" ? v : sum(v);
+  if (typeof v === "number") return v;
+  return Array.isArray(v) ? v.reduce((n, r) => n + r.count, 0) : sum(v);
 }
 
 /** The metric's value in a run; undefined when the run did not produce it. */

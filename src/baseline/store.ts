@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { UsageError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { readFailure } from "../util/files.js";
+import { jsonFailure } from "../util/json-failure.js";
 import { BASELINE_SCHEMA, type Baseline, baselineSchema } from "./format.js";
 
 export async function writeBaseline(path: string, baseline: Baseline): Promise<void> {
@@ -19,7 +20,7 @@ export function parseBaseline(text: string, file: string): Baseline {
     throw new UsageError(
       truncated
         ? `${file} is truncated (the JSON ends early); record the baseline again`
-        : `${file} is not JSON (${(err as Error).message}); a baseline is the file \`benchline baseline record\` writes`,
+        : `${file} is not JSON (${jsonFailure(err)}); a baseline is the file \`benchline baseline record\` writes`,
     );
   }
   const schema = (doc as { schema?: unknown } | null)?.schema;

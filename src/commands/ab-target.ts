@@ -2,6 +2,7 @@
 import type { RunOptions } from "../engine/run.js";
 import { UsageError } from "../errors.js";
 import { redactUrl } from "../profile/redact.js";
+import { splitUrlCredentials, type UrlCredentials } from "../profile/url-credentials.js";
 import { checkServerUrl, serverList } from "./connection-options.js";
 
 /** Where one side's runs go, and how the reports name it. */
@@ -9,6 +10,8 @@ export interface AbTarget {
   /** As given, with any user:password@ in a URL redacted. */
   label: string;
   options: Pick<RunOptions, "servers" | "embedded">;
+  /** A token or user and password the URLs carried, taken out of them. */
+  credentials?: UrlCredentials;
 }
 
 const HOW =
@@ -22,7 +25,12 @@ export function parseAbTarget(text: string, flag: string): AbTarget {
     if (/^[a-z]+=/i.test(trimmed) && !trimmed.includes("://"))
       throw new UsageError(`${flag} ${trimmed}: unknown target; give ${HOW}`);
     for (const url of servers) checkServerUrl(url);
-    return { label: servers.map(redactUrl).join(","), options: { servers } };
+    const bare = splitUrlCredentials(servers, flag);
+    return {
+      label: servers.map(redactUrl).join(","),
+      options: { servers: bare.servers },
+      ...(bare.credentials && { credentials: bare.credentials }),
+    };
   }
   const parts = new Map<string, string>();
   for (const part of trimmed.split(",")) {

@@ -16,6 +16,7 @@ import type { RunResult } from "../engine/result.js";
 import { UsageError, VerdictFailed } from "../errors.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { ProfileOverrides } from "../profile/overrides.js";
+import { REDACTED } from "../profile/redact.js";
 import { renderCompareTable } from "../report/compare-table.js";
 import { formatPercent } from "../report/format-metric.js";
 import { checkNatsServerBin } from "../server/binary.js";
@@ -54,13 +55,22 @@ export function abOrder(rounds: number): Array<"A" | "B"> {
   ).flat();
 }
 
-/** The profile as one side runs it: that side's servers, stored with the side's (redacted) URLs. */
+/**
+ * The profile as one side runs it: that side's servers, stored with the side's (redacted) URLs, and the
+ * credentials its URLs carried, if any (stored redacted).
+ */
 function forTarget(loaded: LoadedProfile, target: AbTarget): LoadedProfile {
   const servers = target.options.servers ?? [];
+  const c = target.credentials;
+  const hidden = (v: string | undefined) => (v === undefined ? undefined : REDACTED);
   return {
     ...loaded,
-    profile: { ...loaded.profile, servers },
-    stored: { ...loaded.stored, servers: target.options.servers ? target.label.split(",") : [] },
+    profile: { ...loaded.profile, servers, ...(c && { auth: c }) },
+    stored: {
+      ...loaded.stored,
+      servers: target.options.servers ? target.label.split(",") : [],
+      ...(c && { auth: { token: hidden(c.token), user: c.user, password: hidden(c.password) } }),
+    },
   };
 }
 
@@ -70,6 +80,14 @@ async function ab(args: AbArgs): Promise<void> {
     throw new UsageError(`--rounds must be a whole number from 1 to 100, not ${args.rounds}`);
   const targets = { A: parseAbTarget(args.a, "--a"), B: parseAbTarget(args.b, "--b") };
   const loaded = await loadWithOverrides(args.profile, args, args);
+  for (const [flag, t] of [
+    ["--a", targets.A],
+    ["--b", targets.B],
+  ] as const)
+    if (t.credentials && loaded.profile.auth)
+      throw new UsageError(
+        `${flag}: the URL carries credentials, and so do the flags, NATS_* or the profile's auth: give them one way`,
+      );
   const noiseFor = parseNoise(args.noise);
   const metrics = comparedMetrics(args.metric, loaded.profile);
   if (metrics.length * minAttainablePValue(args.rounds, args.rounds) > DEFAULT_ALPHA) {
@@ -164,6 +182,9 @@ export const abCommand: CommandModule = {
     withVerdictOptions(
       withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides")),
     )
+      // yargs lists a one-letter option as -a; the usage line and the options' words say --a, as the
+      // examples, README and errors write it (both spellings parse).
+      .usage("$0 ab <profile> --a TARGET --b TARGET [options]")
       // The servers are the targets': --server has no place here.
       .hide("server")
       .positional("profile", { type: "string", demandOption: true, describe: "profile file, YAML or JSON" })
@@ -171,12 +192,12 @@ export const abCommand: CommandModule = {
         type: "string",
         demandOption: true,
         describe:
-          "side A (the reference): nats://host:4222, config=FILE or bin=PATH (or config=FILE,bin=PATH)",
+          "--a TARGET (or -a): side A, the reference: nats://host:4222, config=FILE or bin=PATH (or config=FILE,bin=PATH)",
       })
       .option("b", {
         type: "string",
         demandOption: true,
-        describe: "side B (the change), the same forms as --a",
+        describe: "--b TARGET (or -b): side B, the change, in the same forms as --a",
       })
       .option("rounds", {
         type: "number",

@@ -115,9 +115,12 @@ export const baselineCommand: CommandModule = {
         command: "show <file>",
         describe: "medians and spreads per metric, the environment and the age of a baseline",
         builder: (b: Argv) =>
-          b
-            .positional("file", { type: "string", demandOption: true })
-            .option("json", { type: "boolean", default: false }),
+          b.positional("file", { type: "string", demandOption: true }).option("json", {
+            type: "boolean",
+            default: false,
+            describe:
+              "print the profile, creation time, run count, environment and per-metric spreads as JSON",
+          }),
         handler: (a) => show(a as unknown as { file: string; json: boolean }),
       })
       .demandCommand(1, "say record or show"),

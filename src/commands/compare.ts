@@ -11,12 +11,13 @@ import {
   DEFAULT_ALPHA,
   DEFAULT_NOISE,
   environmentWarnings,
+  metricsTestable,
 } from "../baseline/compare.js";
 import { latencyDistributions } from "../baseline/distributions.js";
 import { type Baseline, profileHash } from "../baseline/format.js";
 import { defaultCompareMetrics, metricInfo, metricValue } from "../baseline/metrics.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
-import { median, minAttainablePValue } from "../baseline/stats.js";
+import { median } from "../baseline/stats.js";
 import { readBaseline } from "../baseline/store.js";
 import { checkThreshold } from "../baseline/thresholds.js";
 import type { ArtifactOptions } from "../engine/artifacts.js";
@@ -52,7 +53,7 @@ import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from 
 
 interface CompareArgs extends OutputArgs, ConnectionArgs, ServerConfigArgs, AgentArgs {
   baseline: string;
-  repeat: number;
+  repeat?: number;
   candidate?: string[];
   noise: string[];
   metric?: string[];
@@ -107,7 +108,42 @@ export function withVerdictOptions<T>(y: Argv<T>) {
     });
 }
 
-/** The baseline's stored profile with its ${ENV} references resolved again, ready to run. */
+/** Candidate runs compare makes when not told: enough for a verdict, unless a small baseline needs more. */
+export const DEFAULT_CANDIDATE_RUNS = 5;
+
+/**
+ * How many candidate runs compare makes, or a one-line error saying precisely what would do. `repeat`
+ * is --repeat when given; `files` the number of --candidate files. Without either, a baseline too small
+ * for the default gets the fewest runs that can reach significance, and `note` says so.
+ */
+export function candidateRuns(
+  file: string,
+  baselineRuns: number,
+  metrics: number,
+  given: { repeat?: number; files?: number },
+): { count: number; note?: string } {
+  const count = given.files || (given.repeat ?? DEFAULT_CANDIDATE_RUNS);
+  if (!given.files && (!Number.isInteger(count) || count < 1))
+    throw new UsageError(`--repeat must be a whole number of at least 1, not ${given.repeat}`);
+  if (metricsTestable(baselineRuns, count) >= metrics) return { count };
+  const needed = candidateRunsNeeded(baselineRuns, metrics);
+  if (needed && !given.files && given.repeat === undefined)
+    return {
+      count: needed,
+      note: `${file} holds ${baselineRuns} runs: running ${needed} candidates instead of ${count}, the fewest with which ${metrics} metrics can reach significance at ${DEFAULT_ALPHA} (--repeat sets the count)`,
+    };
+  const fewer = metricsTestable(baselineRuns, count);
+  const what = given.files ? `${count} candidate files` : `${count} candidate runs`;
+  const more = needed
+    ? given.files
+      ? `give ${needed} or more --candidate files`
+      : `use --repeat ${needed} or more`
+    : "record a baseline with more runs";
+  throw new UsageError(
+    `${file} holds ${baselineRuns} runs; against ${what} no difference in ${metrics} metrics can reach significance at ${DEFAULT_ALPHA} (Holm-adjusted); ${more}${fewer > 0 ? `, or name at most ${fewer} with --metric` : ""}`,
+  );
+}
+
 /** The baseline's stored profile, made runnable: ${ENV} references substituted, flags applied. */
 function runnableProfile(b: Baseline, file: string, args: ConnectionArgs): LoadedProfile {
   const stored = b.profile;
@@ -137,17 +173,12 @@ async function compare(args: CompareArgs): Promise<void> {
   const baseline = await readBaseline(args.baseline);
   const noiseFor = parseNoise(args.noise);
   const metrics = comparedMetrics(args.metric, baseline.profile);
-  const candidateCount = args.candidate?.length ?? args.repeat;
-  if (!Number.isInteger(candidateCount) || candidateCount < 1)
-    throw new UsageError(`--repeat must be a whole number of at least 1, not ${args.repeat}`);
   const tests = metrics.filter((m) => baseline.runs.some((r) => metricValue(r, m) !== undefined)).length;
-  if (tests * minAttainablePValue(baseline.runs.length, candidateCount) > DEFAULT_ALPHA) {
-    const needed = candidateRunsNeeded(baseline.runs.length, tests);
-    throw new UsageError(
-      `${args.baseline} holds ${baseline.runs.length} runs; against ${candidateCount} candidate runs no difference in ${tests} metrics can reach significance at ${DEFAULT_ALPHA} (Holm-adjusted); ` +
-        (needed ? `use --repeat ${needed} or more, or fewer --metric` : "record a baseline with more runs"),
-    );
-  }
+  const planned = candidateRuns(args.baseline, baseline.runs.length, tests, {
+    repeat: args.repeat,
+    files: args.candidate?.length,
+  });
+  if (planned.note) process.stderr.write(`note: ${planned.note}\n`);
   const { loaded, embedded } = useServerConfig(runnableProfile(baseline, args.baseline, args), args);
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const dir = join(args.out, `${fileTimestamp()}-compare-${baseline.profile.name}`);
@@ -177,7 +208,7 @@ async function compare(args: CompareArgs): Promise<void> {
       candidates = await runRepeatedly(loaded, {
         agents,
         events: live.events,
-        count: args.repeat,
+        count: planned.count,
         label: "candidate",
         keep: async (result, i) => {
           const file = join(dir, `candidate-${i + 1}.json`);
@@ -313,7 +344,10 @@ export const compareCommand: CommandModule = {
         demandOption: true,
         describe: "baseline file from `baseline record`",
       })
-      .option("repeat", { type: "number", default: 5, describe: "candidate runs" })
+      .option("repeat", {
+        type: "number",
+        describe: `candidate runs (default ${DEFAULT_CANDIDATE_RUNS}, or the fewest a baseline of few runs needs)`,
+      })
       .option("candidate", {
         type: "string",
         array: true,

@@ -10,6 +10,7 @@ import { parseAgentCount } from "../agents/discovery.js";
 import { DEFAULT_CONTROL_PREFIX } from "../agents/wire.js";
 import { UsageError } from "../errors.js";
 import { checkOneAuthMethod } from "../profile/connection.js";
+import { splitUrlCredentials } from "../profile/url-credentials.js";
 import { checkServerUrl } from "./connection-options.js";
 
 export interface ControlArgs {
@@ -88,17 +89,24 @@ export function controlSpec(args: ControlArgs, env: NodeJS.ProcessEnv = process.
       `--control-prefix ${args.controlPrefix}: subject tokens of letters, digits, - and _, joined by dots`,
     );
   const creds = args.controlCreds ?? env.BENCHLINE_CONTROL_CREDS;
-  const auth = {
+  const given = {
     token: args.controlToken ?? env.BENCHLINE_CONTROL_TOKEN,
     user: args.controlUser ?? env.BENCHLINE_CONTROL_USER,
     password: args.controlPassword ?? env.BENCHLINE_CONTROL_PASSWORD,
     nkeyFile: args.controlNkey && resolve(args.controlNkey),
     credsFile: creds && resolve(creds),
   };
+  // As for the servers under load: nats://TOKEN@host or USER:PASSWORD@host, taken out of the URL.
+  const { servers, credentials } = splitUrlCredentials([url], "--control");
+  if (credentials && Object.values(given).some((v) => v !== undefined))
+    throw new UsageError(
+      "the --control URL carries credentials, and so do --control-* flags or BENCHLINE_CONTROL_*: give them one way",
+    );
+  const auth = { ...given, ...credentials };
   checkOneAuthMethod(auth, "control flags");
   const anyAuth = Object.values(auth).some((v) => v !== undefined);
   return {
-    url,
+    url: servers[0]!,
     prefix: args.controlPrefix,
     ...(anyAuth && { auth }),
     ...(args.controlTlsCa && { tls: { caFile: resolve(args.controlTlsCa), insecure: false } }),

@@ -167,7 +167,8 @@ export function quickProfile(a: QuickArgs): Record<string, unknown> {
 
 async function quick(args: QuickArgs): Promise<void> {
   const text = `# benchline quick ${args.kind}: written by --save-profile; benchline run this file for the same load\n${stringify(quickProfile(args))}`;
-  const file = args.saveProfile ?? `quick-${args.kind}.yaml`;
+  // Errors name the saved file, or the command when no file exists.
+  const file = args.saveProfile ?? `quick ${args.kind}`;
   const loaded = applyConnection(parseProfileText(text, file), args);
   if (args.saveProfile) {
     await writeFile(args.saveProfile, text).catch((err) => {

@@ -1,5 +1,6 @@
 /** Runs a profile K times in a row, as baseline record and compare do: progress per run, each result kept. */
 import type { AgentControl } from "../agents/control.js";
+import { loadRefusal } from "../engine/refused-load.js";
 import type { RunResult } from "../engine/result.js";
 import {
   combineEvents,
@@ -57,6 +58,8 @@ export async function runOne(loaded: LoadedProfile, o: OneRun): Promise<RunResul
       throw new Interrupted(`interrupted in ${o.name}; ${o.consequence} (partial run in ${where})`);
     throw new RuntimeFailure(`${o.name} failed: ${result.abortReason}; ${o.consequence}`);
   }
+  const refused = loadRefusal(result);
+  if (refused) throw new RuntimeFailure(`${o.name}: ${refused}; ${o.consequence}`);
   process.stderr.write(`${o.tag}: ${Math.round(result.throughput.publishedPerSec)} msgs/s published\n`);
   return result;
 }

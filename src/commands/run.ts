@@ -1,6 +1,7 @@
 /** `benchline run PROFILE`: one run, a summary table (or JSON), result.json and summary.md. */
 import type { Argv, CommandModule } from "yargs";
 import { writeRunArtifacts } from "../engine/artifacts.js";
+import { loadRefusal } from "../engine/refused-load.js";
 import type { RunResult } from "../engine/result.js";
 import { combineEvents, type RunOptions, runProfile } from "../engine/run.js";
 import { Interrupted, RuntimeFailure, VerdictFailed } from "../errors.js";
@@ -90,6 +91,8 @@ export async function executeRun(
       throw new Interrupted(`run interrupted; partial result in ${dir}/result.json`);
     throw new RuntimeFailure(`the run failed: ${result.abortReason}; partial result in ${dir}/result.json`);
   }
+  const refused = loadRefusal(result);
+  if (refused) throw new RuntimeFailure(`${refused} (result in ${dir}/result.json)`);
   const breached = result.thresholds.filter((t) => !t.passed);
   if (breached.length > 0) {
     throw new VerdictFailed(

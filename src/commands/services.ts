@@ -1,24 +1,25 @@
 /** `benchline services [NAME]`: the micro services that answer $SRV.INFO, and their endpoints. */
 
 import type { Argv, CommandModule } from "yargs";
+import { connectFailure, connectOptions } from "../engine/connect-options.js";
 import { discoverServices } from "../engine/services.js";
 import { connectNats } from "../engine/transport.js";
-import { RuntimeFailure, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
+import { type ConnectionArgs, connectionFromArgs, withConnectionOptions } from "./connection-options.js";
 
-interface ServicesArgs {
+interface ServicesArgs extends ConnectionArgs {
   name?: string;
-  server?: string;
   json: boolean;
 }
 
 async function services(args: ServicesArgs): Promise<void> {
-  const server = args.server ?? process.env.NATS_URL;
-  if (!server) throw new UsageError("name the server: --server URL (or set NATS_URL)");
-  const nc = await connectNats({ servers: server.split(","), name: "benchline-services" }).catch(
-    (err: Error) => {
-      throw new RuntimeFailure(`cannot connect to ${server}: ${err.message}`, { cause: err });
-    },
-  );
+  const { servers, spec } = connectionFromArgs(args);
+  if (servers.length === 0)
+    throw new UsageError("name the server: --server URL (or set NATS_URL, or --context NAME)");
+  const options = await connectOptions(spec, "services");
+  const nc = await connectNats({ ...options, servers }).catch((err: Error) => {
+    throw connectFailure(err, servers, spec);
+  });
   try {
     const found = await discoverServices(nc, args.name);
     if (args.json) {
@@ -44,9 +45,13 @@ export const servicesCommand: CommandModule<object, ServicesArgs> = {
   describe:
     "list the NATS micro services that answer $SRV.INFO and their endpoints (to drive with quick service)",
   builder: (y: Argv) =>
-    y
+    withConnectionOptions(y, "one of them, or --context, is needed")
       .positional("name", { type: "string", describe: "only this service" })
-      .option("server", { type: "string", describe: "server URL (default $NATS_URL)" })
-      .option("json", { type: "boolean", default: false, describe: "print JSON" }) as Argv<ServicesArgs>,
+      .option("json", { type: "boolean", default: false, describe: "print JSON" })
+      .example("$0 services --server nats://host:4222", "every service, with NATS_TOKEN or --creds as needed")
+      .example(
+        "$0 services --context prod orders --json",
+        "one service, from a nats CLI context",
+      ) as Argv<ServicesArgs>,
   handler: services,
 };

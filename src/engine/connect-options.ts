@@ -9,7 +9,7 @@ import { credsAuthenticator, nkeyAuthenticator, nkeys } from "@nats-io/nats-core
 import type { ConnectionOptions } from "@nats-io/transport-node";
 import { RuntimeFailure, UsageError } from "../errors.js";
 import type { AuthSpec, ConnectionSpec, TlsSpec } from "../profile/profile.js";
-import { redactUrl } from "../profile/redact.js";
+import { looksLikeSecret, redactUrl } from "../profile/redact.js";
 import { readFailure } from "../util/files.js";
 
 /** Everything a connection needs besides the server URLs; plain data, so it crosses to worker threads. */
@@ -22,6 +22,11 @@ export interface ConnectSpec {
 }
 
 async function readSecretFile(path: string, what: string): Promise<Uint8Array> {
+  // A key or seed pasted where its file's path goes: quoting the "path" would print the secret.
+  if (looksLikeSecret(path))
+    throw new UsageError(
+      `the ${what} given is the secret itself, not the path of a file holding it; put it in a file (mode 600) and give its path`,
+    );
   try {
     return await readFile(path);
   } catch (err) {
@@ -74,6 +79,7 @@ export async function connectOptions(spec: ConnectSpec, name: string): Promise<C
     token: auth?.token,
     user: auth?.user,
     pass: auth?.password,
+    ...(c.inboxPrefix !== undefined && { inboxPrefix: c.inboxPrefix }),
     ...(spec.pinned && { ignoreClusterUpdates: true }),
   };
   if (auth?.nkeyFile) options.authenticator = nkeyAuthenticator(await nkeySeed(auth.nkeyFile));
@@ -97,6 +103,7 @@ export function connectFailure(
   err: Error,
   servers: string[],
   spec: Pick<ConnectSpec, "tls">,
+  flag = "--server",
 ): RuntimeFailure {
   const text = err.message;
   const where = servers.map(redactUrl).join(", ");
@@ -127,7 +134,7 @@ export function connectFailure(
       `: TLS does not match the server (${text}); use TLS flags only with a TLS server, and they are needed with one`,
     );
   return new RuntimeFailure(
-    `cannot connect to ${where}: ${text}; check --server and that nats-server runs there`,
+    `cannot connect to ${where}: ${text}; check ${flag} and that nats-server runs there`,
     {
       cause: err,
     },

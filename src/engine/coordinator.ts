@@ -23,6 +23,8 @@ export interface Tick {
   published: number;
   consumed: number;
   errors: number;
+  /** Operations (KV, Object Store, direct get) issued and not yet answered: what a drain waits for. */
+  outstanding?: number;
   /** p99 of the last whole second, of the run's main latency kind (pubAck, else request, else e2e). */
   p99Us?: number;
   p99Kind?: string;
@@ -168,6 +170,7 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
     const publisherSlots = plan.clients
       .filter((c) => c.role === "publisher" || c.role === "op")
       .map((c) => c.slot);
+    const opSlots = plan.clients.filter((c) => c.role === "op").map((c) => c.slot);
     const consumerSlot = new Map(
       plan.clients.flatMap((c) => (c.role === "consumer" ? [[c.id, c.slot]] : [])),
     );
@@ -192,6 +195,13 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
         totals.errors += read(c.slot, COUNTER.errors);
       }
       const publishersDone = publisherSlots.every((s) => read(s, COUNTER.done) === 1);
+      let outstanding = 0;
+      for (const s of opSlots)
+        if (read(s, COUNTER.done) !== 1)
+          outstanding += Math.max(
+            0,
+            read(s, COUNTER.sent) - read(s, COUNTER.acked) - read(s, COUNTER.errors),
+          );
       // Consume only: the measured phase ends when every group has drained the backlog it started with.
       if (
         now > options.timing.warmupNs &&
@@ -220,12 +230,13 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
             ? "connecting"
             : now < options.timing.warmupNs
               ? "warmup"
-              : drainStartMs
+              : drainStartMs !== undefined || now >= measureEndNs
                 ? "drain"
                 : "measure",
         publishedPerSec: dt > 0 ? (totals.published - last.published) / dt : 0,
         consumedPerSec: dt > 0 ? (totals.consumed - last.consumed) / dt : 0,
         ...totals,
+        outstanding,
         p99Us: live.p99Us,
         p99Kind: live.kind,
       });

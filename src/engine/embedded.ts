@@ -8,9 +8,10 @@ import { needsSystemAccount } from "../faults/setup.js";
 import type { AuthSpec, Profile } from "../profile/profile.js";
 import { LocalCluster } from "../server/cluster.js";
 import type { ServerAuth } from "../server/config.js";
+import { configCredentials } from "../server/config-credentials.js";
 import { NatsServer, type StartOptions } from "../server/launcher.js";
 import { EmbeddedNode } from "../server/node.js";
-import { configCredentials, readUserConfig } from "../server/user-config.js";
+import { readUserConfig } from "../server/user-config.js";
 
 /** The embedded server's origin: the user's nats-server.conf and/or a nats-server binary. */
 export type EmbeddedSpec = Pick<StartOptions, "userConfig" | "bin">;

@@ -56,6 +56,12 @@ export async function setupJetStream(
   try {
     jsm = await jetstreamManager(nc, { timeout: 10_000 });
   } catch (err) {
+    // Reaching JetStream needs an inbox and $JS.API.>: a refusal of either is not JetStream being off.
+    if (/permissions? violation/i.test((err as Error).message))
+      throw new RuntimeFailure(
+        `the server refused a JetStream API request for want of permission (${(err as Error).message}); grant publish "$JS.API.>" and subscribe "<inbox prefix>.>" (default _INBOX.>)`,
+        { cause: err },
+      );
     throw new RuntimeFailure(
       `JetStream is not enabled on the server: ${(err as Error).message}; start nats-server with -js, or give its config a jetstream { } block (and the account jetstream: enabled)`,
       {

@@ -2,12 +2,16 @@
  * Merges what the worker threads returned: histograms added (percentiles only ever come from a merged
  * histogram), counts summed, intervals merged by index across threads, loss computed per consumer group.
  */
+
+import type { PermissionRefusal } from "../contract/permissions.js";
 import { cumulativeCounts, LATENCY_BUCKETS_S, mergeEncoded, summarize } from "../metrics/histogram.js";
+import { publisherSubject } from "../profile/subjects.js";
 import { isOpErrorKind } from "./merge-ops.js";
+import { mergeRefusals } from "./permissions.js";
 import type { Plan } from "./plan.js";
-import type { ClientResult, IntervalSnapshot, LatencyKind, ThreadResult } from "./protocol.js";
+import type { ClientResult, IntendedPart, IntervalSnapshot, LatencyKind, ThreadResult } from "./protocol.js";
 import { LATENCY_KINDS } from "./protocol.js";
-import type { Counts, IntervalPoint, RunResult, Throughput } from "./result.js";
+import type { Counts, IntendedSecond, IntervalPoint, RunResult, Throughput } from "./result.js";
 
 /** Error kinds a consumer counts under fixed names; `pull<status>` (a refused pull request) is one too. */
 export const CONSUMER_ERROR_KINDS = ["foreignMessage", "ackFailed"] as const;
@@ -115,6 +119,7 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
       into[kind] = (into[kind] ?? 0) + n;
     }
   }
+  const refusals = refusalsOf(threads.map((t) => t.permissionRefusals));
   return {
     published: sum(publishers.values(), (c) => c.sent),
     acked: sum(publishers.values(), (c) => c.acked),
@@ -124,12 +129,37 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
     redeliveries: sum(consumers.values(), (c) => c.redeliveries),
     duplicates: sum(consumers.values(), (c) => c.duplicates) + crossDuplicates,
     gaps: sum(consumers.values(), (c) => c.gaps),
-    lost,
+    // A core publish the server refused was never delivered: refused, not lost (one vocabulary for loss).
+    lost: Math.max(0, lost - refusedCoreSends(plan, refusals.permissionRefusals)),
     lateSends: sum(publishers.values(), (c) => c.lateSends),
+    lateSendsWindowFull: sum(publishers.values(), (c) => c.lateSendsWindowFull ?? 0),
     unsent: sum(publishers.values(), (c) => c.unsent),
     reconnects: threads.reduce((n, t) => n + t.reconnects, 0),
     permissionViolations: threads.reduce((n, t) => n + (t.permissionViolations ?? 0), 0),
+    ...refusals,
   };
+}
+
+/** Refused publishes on the subjects of core publishers: sent, counted as sent, never delivered. */
+function refusedCoreSends(plan: Plan, refusals: PermissionRefusal[] | undefined): number {
+  if (!refusals) return 0;
+  const coreSubjects = new Set<string>();
+  for (const c of plan.clients)
+    if (c.role === "publisher" && c.spec.mode === "core")
+      for (let i = 0; i < c.spec.spread; i++)
+        coreSubjects.add(publisherSubject(c.spec.subject, c.spec.spread, i));
+  return refusals.reduce(
+    (n, r) => n + (r.operation === "publish" && coreSubjects.has(r.subject) ? r.count : 0),
+    0,
+  );
+}
+
+/** `permissionRefusals` when any part was refused anything; nothing otherwise. */
+export function refusalsOf(parts: Array<PermissionRefusal[] | undefined>): {
+  permissionRefusals?: PermissionRefusal[];
+} {
+  const merged = mergeRefusals(parts);
+  return merged.length > 0 ? { permissionRefusals: merged } : {};
 }
 
 export function mergeThroughput(threads: ThreadResult[], measuredS: number): Throughput {
@@ -174,6 +204,7 @@ export function mergeIntervals(
     }
     threads.set(s.thread, s);
   }
+  const partsByIndex = intendedPartsByIndex(snapshots);
   const points: IntervalPoint[] = [];
   for (const index of [...byIndex.keys()].sort((a, b) => a - b)) {
     const snaps = [...byIndex.get(index)!.values()];
@@ -198,7 +229,43 @@ export function mergeIntervals(
       point.le[kind] = [...cumulativeCounts(h, BUCKET_BOUNDS_US), h.totalCount];
       h.destroy();
     }
+    const intended = intendedSeconds(partsByIndex.get(index));
+    if (intended) point.byIntended = intended;
     points.push(point);
   }
   return points;
+}
+
+/** Every thread's parts of each second of intended send time, by second (IntendedPart). */
+function intendedPartsByIndex(snapshots: IntervalSnapshot[]): Map<number, IntendedPart[]> {
+  const out = new Map<number, IntendedPart[]>();
+  for (const s of snapshots)
+    for (const part of s.intended ?? []) out.set(part.index, [...(out.get(part.index) ?? []), part]);
+  return out;
+}
+
+/** One second of intended send time: its parts added, per kind, successes and failures apart. */
+function intendedSeconds(parts: IntendedPart[] | undefined): IntervalPoint["byIntended"] {
+  if (!parts?.length) return undefined;
+  const out: NonNullable<IntervalPoint["byIntended"]> = {};
+  for (const kind of new Set(parts.map((p) => p.kind))) {
+    const of = (failed: boolean) =>
+      parts.filter((p) => p.kind === kind && (p.failed ?? false) === failed).map((p) => p.hdr);
+    const ok = mergeEncoded(of(false));
+    const failed = mergeEncoded(of(true));
+    const second: IntendedSecond = { succeeded: ok.totalCount, failed: failed.totalCount };
+    if (ok.totalCount > 0) {
+      second.p50Us = ok.getValueAtPercentile(50);
+      second.p99Us = ok.getValueAtPercentile(99);
+      second.maxUs = ok.maxValue;
+    }
+    if (failed.totalCount > 0) {
+      second.failedP99Us = failed.getValueAtPercentile(99);
+      second.failedMaxUs = failed.maxValue;
+    }
+    ok.destroy();
+    failed.destroy();
+    out[kind] = second;
+  }
+  return out;
 }

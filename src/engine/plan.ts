@@ -2,6 +2,8 @@
  * Profile -> Plan: every publisher, consumer and responder instance, which thread and connection runs it,
  * and which consumers share the work of which publishers (for loss accounting).
  */
+
+import { inboxPrefixOf } from "../profile/connection.js";
 import type { ConsumerSpec, Profile, PublisherSpec } from "../profile/profile.js";
 import { publisherSubject, subjectMatches } from "../profile/subjects.js";
 import { opTasks, watcherTasks } from "./plan-ops.js";
@@ -92,7 +94,11 @@ export function buildPlan(profile: Profile, runId: string, threadCount = profile
       durables.push({
         name: durable,
         spec,
-        deliverSubject: spec.kind === "push" ? `_benchline.deliver.${runId}.c${entry}` : undefined,
+        // Under the inbox prefix: the one subscribe grant (`<prefix>.>`) covers every subject benchline makes up.
+        deliverSubject:
+          spec.kind === "push"
+            ? `${inboxPrefixOf(profile.connection)}.benchline.${runId}.c${entry}`
+            : undefined,
       });
     }
     let group: ConsumerGroup | undefined;

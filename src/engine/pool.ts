@@ -3,6 +3,7 @@
  * MessagePort, its counters in a SharedArrayBuffer. The local executor runs a whole plan this way; an
  * agent runs its share of one the same way.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
@@ -15,6 +16,9 @@ import {
   type ThreadTask,
   type ToWorker,
 } from "./protocol.js";
+
+/** How long a thread may take to return its figures after stop: drains and ack waits are over by then. */
+const STOP_GRACE_MS = 20_000;
 
 const workerFile = fileURLToPath(new URL("../../workers/thread.js", import.meta.url));
 
@@ -68,8 +72,9 @@ export function startPool(
       ...(options.clockOffsetNs && { clockOffsetNs: options.clockOffsetNs }),
     };
     const run = pool.run(task, { transferList: [channel.port2] }) as Promise<ThreadResult>;
-    // A thread that fails (cannot connect, say) stops the whole run.
-    run.catch((err: Error) => events.onFault(err.message));
+    // A thread that fails (cannot connect, say) stops the whole run; one that threw a programming error
+    // says that it is benchline's.
+    run.catch((err: Error) => events.onFault(threadFailure(t.thread, err)));
     return run;
   });
   const broadcast = (msg: ToWorker) => {
@@ -87,11 +92,31 @@ export function startPool(
     stopPublishers: () => broadcast({ type: "stop-publishers" }),
     finish: async () => {
       broadcast({ type: "stop" });
-      const settled = await Promise.allSettled(tasks);
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+      // A thread stuck past its stop (a client that never settles) must not hold the run: its figures
+      // are lost, the run says so, and close() ends the thread.
+      const stuck = Symbol("stuck");
+      const settled = await Promise.all(
+        tasks.map((t) =>
+          Promise.race([
+            t.then(
+              (value) => ({ status: "fulfilled" as const, value }),
+              (reason: Error) => ({ status: "rejected" as const, reason }),
+            ),
+            sleep(STOP_GRACE_MS, stuck, { ref: false }),
+          ]),
+        ),
+      );
+      const stuckThreads = threads.filter((_, i) => settled[i] === stuck).map((t) => t.thread);
+      const rejected = settled.flatMap((s) => (s !== stuck && s.status === "rejected" ? [s.reason] : []));
+      const failure =
+        rejected.length > 0
+          ? rejected[0]!.message
+          : stuckThreads.length > 0
+            ? `worker thread${stuckThreads.length > 1 ? "s" : ""} ${stuckThreads.join(", ")} did not stop within ${STOP_GRACE_MS / 1000} s of the end; their figures are missing`
+            : undefined;
       return {
-        threads: settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : [])),
-        ...(failed && { failure: (failed.reason as Error).message }),
+        threads: settled.flatMap((s) => (s !== stuck && s.status === "fulfilled" ? [s.value] : [])),
+        ...(failure && { failure }),
       };
     },
     close: async () => {
@@ -99,6 +124,15 @@ export function startPool(
       await pool.destroy();
     },
   };
+}
+
+const BUG_ERRORS = new Set(["TypeError", "ReferenceError", "RangeError", "SyntaxError"]);
+
+/** Why a thread failed, in a line: a programming error is named as benchline's own. */
+export function threadFailure(thread: number, err: Error): string {
+  if (BUG_ERRORS.has(err.name))
+    return `worker thread ${thread} crashed (${err.name}: ${err.message}): a bug in benchline; rerun with --debug and report it`;
+  return err.message;
 }
 
 /** The whole plan on this host. */

@@ -4,6 +4,8 @@
  * local run; on an agent, its clock less the offset measured to the coordinator (ThreadTask.clockOffsetNs).
  */
 import type { MessagePort } from "node:worker_threads";
+import type { DataPath } from "../contract/data-path.js";
+import type { PermissionRefusal } from "../contract/permissions.js";
 import type { ConsumerSpec, PublisherSpec, ResponderSpec } from "../profile/profile.js";
 import type { KvSpec, OpTask } from "../profile/workloads.js";
 import type { ConnectSpec } from "./connect-options.js";
@@ -120,7 +122,25 @@ export interface IntervalSnapshot {
   /** This second's errors by kind (publish and consumer kinds alike). */
   errorKinds: Record<string, number>;
   histograms: Partial<Record<LatencyKind, string>>;
+  /** Fault runs: seconds of intended send time settled by now (see IntendedPart). */
+  intended?: IntendedPart[];
 }
+
+/**
+ * Fault runs: the latency of the operations intended to be sent in second `index` (ns / 1e9 after the
+ * start instant), whenever they completed; `failed` ones at the time they took to fail. A second may
+ * come in several parts (a late completion after its second was handed over): they add up.
+ */
+export interface IntendedPart {
+  index: number;
+  kind: LatencyKind;
+  failed?: boolean;
+  hdr: string;
+}
+
+/** A fault window's histogram of the failed operations of a kind is kept under this key. */
+export const FAILED_SUFFIX = ":failed";
+export const failedKey = (kind: string) => `${kind}${FAILED_SUFFIX}`;
 
 export type ToWorker = { type: "go"; startNs: bigint } | { type: "stop-publishers" } | { type: "stop" };
 export type FromWorker =
@@ -146,6 +166,11 @@ export interface ClientResult {
   measuredConsumed: number;
   measuredConsumedBytes: number;
   lateSends: number;
+  /**
+   * Of lateSends, those sent late because the in-flight window (maxInFlight) was full: the server had
+   * stopped answering, not the generator falling behind. Absent where none.
+   */
+  lateSendsWindowFull?: number;
   /** Open-loop publisher: messages due before the end that it never sent (it fell too far behind). */
   unsent: number;
   /** Publisher: bit per own sequence that the server acknowledged (core: every sent one). */
@@ -189,12 +214,19 @@ export interface ThreadResult {
   reconnects: number;
   /** Publishes and subscriptions the server refused for want of permission. */
   permissionViolations: number;
+  /** Which data path this thread's clients took (absent from agents older than this field). */
+  dataPath?: DataPath;
+  /** What was refused, per subject (absent when nothing was). */
+  permissionRefusals?: PermissionRefusal[];
   /** Successful publishes and deliveries over time (absent where the thread has no such client). */
   successes?: { publishes?: SuccessSeries; deliveries?: SuccessSeries };
   /** Each reconnect of this thread's connections: [disconnectedNs, reconnectedNs, ...] after the start instant. */
   reconnectEvents?: number[];
-  /** Fault runs: per Timing.latencyWindows entry, its histograms by kind (encoded). */
-  windowHistograms?: Array<Partial<Record<LatencyKind, string>>>;
+  /**
+   * Fault runs: per Timing.latencyWindows entry, its histograms (encoded) by kind, failed operations
+   * included at their time to failure, and by failedKey(kind) the failed ones alone.
+   */
+  windowHistograms?: Array<Record<string, string>>;
 }
 
 /** A thread's successes: stretches without one ([from, to, ...] ns) and counts per 100 ms tick. */

@@ -1,6 +1,10 @@
 /** The RunResult contract (schema "benchline/run@1", DESIGN.md). Field names carry their units. */
+
 import type { AgentEnv } from "../agents/executor.js";
 import type { ThresholdCheck } from "../baseline/thresholds.js";
+import type { DataPath } from "../contract/data-path.js";
+import type { PermissionRefusal } from "../contract/permissions.js";
+import type { ServerConfigRecord } from "../contract/server-config.js";
 import type { FaultResult } from "../faults/figures.js";
 import type { ReadBackResult } from "../faults/outcome.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
@@ -27,8 +31,12 @@ export interface RunEnv {
    * a run never mixes them. Absent in results written before websocket clients.
    */
   transport?: "tcp" | "websocket";
+  /** Which data path the load took (benchline's frames and parser, or nats.js's own); absent before it was recorded. */
+  dataPath?: DataPath;
   /** The agents that ran the load (--agents); host and cpus above are then the coordinator's. */
   agents?: AgentEnv[];
+  /** The nats-server.conf the embedded server ran from (--server-config, config=): paths and hashes only. */
+  serverConfig?: ServerConfigRecord;
 }
 
 /** What the load generator itself cost: so a reader can tell a generator-bound run from a server-bound one. */
@@ -61,6 +69,11 @@ export interface Counts {
   gaps: number;
   lost: number;
   lateSends: number;
+  /**
+   * Of lateSends, those late because the in-flight window (maxInFlight) was full: the server stopped
+   * answering, the generator kept up. Absent in results written before it was counted.
+   */
+  lateSendsWindowFull?: number;
   /** Due in the run but never sent: the open-loop generator fell more than a second behind. */
   unsent: number;
   reconnects: number;
@@ -69,6 +82,8 @@ export interface Counts {
    * its subjects). Absent in results written before tenants existed.
    */
   permissionViolations?: number;
+  /** The subjects refused, each with its count and the grant that would allow it; absent when none. */
+  permissionRefusals?: PermissionRefusal[];
   /**
    * Fault runs: messages the stream acknowledged that were not in it when read back after the drain
    * (removed by the stream's own limits excepted). Absent when the stream was not read back.
@@ -125,7 +140,26 @@ export interface IntervalPoint {
    * have added to its histograms in this second; absent in results written before alert replays.
    */
   le?: Partial<Record<LatencyKind, number[]>>;
+  /**
+   * Fault runs: per kind timed from the intended send time (pubAck, request, e2e), the operations meant
+   * to be sent in this second, whenever they completed. The per-kind percentiles above are by the
+   * second an operation completed in (as /metrics saw them); these line up with the faults' seconds.
+   */
+  byIntended?: Partial<Record<LatencyKind, IntendedSecond>>;
   [percentile: `${string}Us`]: number;
+}
+
+/** The operations intended in one second: successes and failures apart. */
+export interface IntendedSecond {
+  succeeded: number;
+  failed: number;
+  /** The successes' latency; absent when none succeeded. */
+  p50Us?: number;
+  p99Us?: number;
+  maxUs?: number;
+  /** How long the failures took to fail (a timeout, a 503); absent when none failed. */
+  failedP99Us?: number;
+  failedMaxUs?: number;
 }
 
 /** What the monitoring port said, when it was reachable. */

@@ -9,6 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { AgentControl } from "../agents/control.js";
 import type { AgentExecutor } from "../agents/executor.js";
 import { evaluateThresholds } from "../baseline/thresholds.js";
+import { mergeDataPaths } from "../contract/data-path.js";
 import { UsageError } from "../errors.js";
 import { type FaultOutcome, faultOutcome, readBackFor } from "../faults/outcome.js";
 import { checkFaultsFit, type FaultSetup, prepareFaults } from "../faults/setup.js";
@@ -18,6 +19,7 @@ import type { LoadedProfile } from "../profile/loader.js";
 import type { Profile } from "../profile/profile.js";
 import { MonitorClient, type Varz } from "../server/monitor.js";
 import type { EmbeddedNode } from "../server/node.js";
+import { serverConfigRecord } from "../server/user-config.js";
 import { measureBacklogs } from "./backlog.js";
 import { connectFailure, connectOptions, connectSpec } from "./connect-options.js";
 import { type CoordinateOutcome, coordinate, type StartGate, type Tick } from "./coordinator.js";
@@ -26,6 +28,7 @@ import { describeEnv } from "./env.js";
 import { setupJetStream, teardownJetStream } from "./jetstream-setup.js";
 import { mergeCounts, mergeIntervals, mergeLatency, mergeThroughput } from "./merge.js";
 import { e2eUnmeasured, mergeDrain, mergeEndpoints, mergeOps, opTimeoutsMs } from "./merge-ops.js";
+import { checkPermissions, requiredPermissions } from "./permissions.js";
 import { buildPlan } from "./plan.js";
 import type { IntervalSnapshot } from "./protocol.js";
 import { RUN_SCHEMA, type RunResult, type ServerFigures } from "./result.js";
@@ -190,6 +193,12 @@ export async function runOnServers(
     const agents = await options.agents?.executorFor(profile, servers, runId, loaded.path);
     if (agents) events.onPhase?.("setup", `agents ${agents.names().join(", ")}`);
     nc = await connectControl(servers, profile);
+    // Before any stream is made: a missing grant is named now, not met as a hang or a wrong diagnosis.
+    await checkPermissions(
+      nc,
+      requiredPermissions(profile, plan),
+      target.parties ? `the user of ${profile.name}` : "the user",
+    );
     const maxPayload = nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
     profile.publishers.forEach((p, i) => {
       if (p.sizeBytes.max > maxPayload) {
@@ -200,6 +209,8 @@ export async function runOnServers(
     });
     if (!embedded) clusterSize = nc.info?.cluster ? Math.max(1, nc.info.connect_urls?.length ?? 1) : 1;
     const serverVersion = nc.info?.version;
+    // Which config the embedded server ran from, by path and hash: the result never holds its secrets.
+    const serverConfig = embedded ? await serverConfigRecord(options.embedded?.userConfig) : undefined;
     if (profile.stream || plan.durables.length > 0 || profile.faults) {
       events.onPhase?.("setup", profile.stream ? `stream ${profile.stream.name}` : "JetStream");
       setup = await setupJetStream(nc, profile.stream, plan.durables, loaded.path);
@@ -264,10 +275,12 @@ export async function runOnServers(
       warmupNs,
       env: {
         ...describeEnv(serverVersion, clusterSize, embedded),
+        ...(serverConfig && { serverConfig }),
         ...(agents
           ? agentThreads(agents)
           : { workerThreads: plan.threads.length, workerThreadsReason: sizing.reason }),
         transport,
+        ...dataPathOf(outcome.threads),
       },
       server: serverFigures(before, after, jsz),
       faults: records && faultOutcome({ records, outcome, profile, warmupNs, readBack }),
@@ -289,6 +302,11 @@ export async function runOnServers(
     if (workloads && nc) await teardownWorkloads(nc, profile, workloads).catch(() => {});
     await nc?.close().catch(() => {});
   }
+}
+
+function dataPathOf(threads: CoordinateOutcome["threads"]): Pick<RunResult["env"], "dataPath"> {
+  const dataPath = mergeDataPaths(threads.map((t) => t.dataPath));
+  return dataPath ? { dataPath } : {};
 }
 
 /** env's thread figures for a run on agents: each agent sized its threads from its share and CPUs. */

@@ -85,7 +85,9 @@ export async function findEndpoint(
 ): Promise<string> {
   const instances = await discoverServices(nc, service);
   if (instances.length === 0)
-    throw new RuntimeFailure(`${where}: no instance of service ${service} answered $SRV.INFO.${service}`);
+    throw new RuntimeFailure(
+      `${where}: no instance of service ${service} answered $SRV.INFO.${service} (no responders): start the service, or name one that \`benchline services\` lists`,
+    );
   const e = instances.flatMap((i) => i.endpoints).find((x) => x.name === endpoint);
   if (!e) {
     const names = [...new Set(instances.flatMap((i) => i.endpoints.map((x) => x.name)))];

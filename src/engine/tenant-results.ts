@@ -5,7 +5,7 @@
 import { evaluateThresholds } from "../baseline/thresholds.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { TenantSpec } from "../profile/profile.js";
-import { mergeIntervals, mergeLatencyOf } from "./merge.js";
+import { mergeIntervals, mergeLatencyOf, refusalsOf } from "./merge.js";
 import type { LatencyKind } from "./protocol.js";
 import type { Counts, RunResult, TenantResult, Throughput } from "./result.js";
 import type { RunOutcome } from "./run.js";
@@ -32,9 +32,11 @@ export function sumCounts(all: Counts[]): Counts {
     gaps: sum((c) => c.gaps),
     lost: sum((c) => c.lost),
     lateSends: sum((c) => c.lateSends),
+    lateSendsWindowFull: sum((c) => c.lateSendsWindowFull ?? 0),
     unsent: sum((c) => c.unsent),
     reconnects: sum((c) => c.reconnects),
     permissionViolations: sum((c) => c.permissionViolations ?? 0),
+    ...refusalsOf(all.map((c) => c.permissionRefusals)),
   };
 }
 

@@ -39,8 +39,9 @@ export function tenantAccount(tenant: TenantSpec, password: string): AccountConf
       {
         user: tenant.name,
         password,
-        publish: [`${tenant.prefix}.>`, "$JS.API.>", "$JS.ACK.>", "_INBOX.>"],
-        subscribe: [`${tenant.prefix}.>`, "_INBOX.>", "_BL_ACK.>", "_benchline.>"],
+        // Exactly the README's subjects table: every inbox of benchline's lives under _INBOX.
+        publish: [`${tenant.prefix}.>`, "$JS.API.>", "$JS.ACK.>"],
+        subscribe: [`${tenant.prefix}.>`, "_INBOX.>"],
       },
     ],
   };

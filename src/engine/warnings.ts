@@ -1,5 +1,10 @@
 /** Warnings are data: conditions that make a result less trustworthy, rendered by every reporter. */
+import { dataPathWarning } from "../contract/data-path.js";
+import { describeErrorCounts } from "../contract/error-kinds.js";
+import { describeRefusal } from "../contract/permissions.js";
 import type { Profile } from "../profile/profile.js";
+import { LOSS_TERMS, lossWarnings } from "./loss.js";
+import { loadRefusal } from "./refused-load.js";
 import type { RunResult } from "./result.js";
 
 export function collectWarnings(result: RunResult, profile: Profile): string[] {
@@ -7,23 +12,22 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
   const c = result.counts;
   if (!result.complete)
     warnings.push(`the run stopped early (${result.abortReason}); figures cover what ran`);
-  if (c.published > 0 && c.lateSends / c.published > 0.01) {
-    warnings.push(
-      `${((c.lateSends / c.published) * 100).toFixed(1)}% of sends were more than 2 ms late: the load generator could not hold the rate, so latency includes its own delay (see sendLag)`,
-    );
-  }
+  warnings.push(...lateSendWarnings(c));
   if (c.unsent > 0) {
     warnings.push(
       `${c.unsent} messages due in the run were never sent: the load generator fell more than 1 s behind its rate`,
     );
   }
   const errors = Object.values(c.publishErrors).reduce((a, b) => a + b, 0);
-  if (errors > 0) warnings.push(`${errors} publish errors: ${JSON.stringify(c.publishErrors)}`);
-  if (c.lost > 0) warnings.push(`${c.lost} acknowledged messages were never consumed`);
-  if (c.lostAcked)
-    warnings.push(`${c.lostAcked} messages the stream acknowledged were not in it when read back`);
-  if (result.readBack?.streamGone)
-    warnings.push(`the stream ${result.readBack.stream} was gone after the run`);
+  if (errors > 0) {
+    const stored = result.readBack?.recovered
+      ? `; ${result.readBack.recovered} of them the stream stored anyway (in it when read back)`
+      : "";
+    warnings.push(
+      `${errors} publishes failed (messages ${LOSS_TERMS.unacknowledged}): ${describeErrorCounts(c.publishErrors)}${stored}`,
+    );
+  }
+  warnings.push(...lossWarnings(result));
   for (const f of result.faults ?? []) {
     if (f.error) warnings.push(`fault ${f.name}: ${f.error}`);
     else if (!f.fired) warnings.push(`fault ${f.name} never fired: the run ended before its time`);
@@ -44,11 +48,15 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
   if (c.reconnects > 0) warnings.push(`${c.reconnects} reconnects during the run`);
   if (c.permissionViolations)
     warnings.push(
-      `${c.permissionViolations} publishes or subscriptions were refused by the server for want of permission`,
+      `${c.permissionViolations} publishes or subscriptions were refused by the server for want of permission${c.permissionRefusals?.length ? `: ${c.permissionRefusals.map(describeRefusal).join(", ")}` : ""}`,
     );
+  const refusal = loadRefusal(result);
+  if (refusal) warnings.unshift(refusal);
   if (result.server && result.server.slowConsumersDuringRun > 0) {
     warnings.push(`the server flagged ${result.server.slowConsumersDuringRun} slow consumers`);
   }
+  const slowPath = dataPathWarning(result.env.dataPath);
+  if (slowPath) warnings.push(slowPath);
   const clock = e2eClockWarning(result);
   if (clock) warnings.push(clock);
   if (result.env.embeddedServer) {
@@ -57,6 +65,32 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
   if (profile.warmupMs === 0)
     warnings.push("no warmup: the first second includes connection and JIT start-up");
   return warnings;
+}
+
+/** Late sends above this share of all sends are worth a warning. */
+const LATE_SHARE = 0.01;
+
+/**
+ * Late sends have two causes, told apart by the publishers: a generator that could not keep up (CPU),
+ * and a server that stopped answering, so the in-flight window (maxInFlight) filled and sends had to
+ * wait for it. The second is the server's doing; latency from the intended send time already counts
+ * the wait, as it should.
+ */
+export function lateSendWarnings(c: RunResult["counts"]): string[] {
+  if (c.published === 0) return [];
+  const windowFull = c.lateSendsWindowFull ?? 0;
+  const own = c.lateSends - windowFull;
+  const pct = (n: number) => `${((n / c.published) * 100).toFixed(1)}%`;
+  const out: string[] = [];
+  if (windowFull / c.published > LATE_SHARE)
+    out.push(
+      `${pct(windowFull)} of sends were more than 2 ms late waiting for the server: the in-flight window (maxInFlight) was full of unanswered publishes (a server that stalled, or a window too small for the rate times the latency), not a generator short of CPU; latency counts from the intended send time, so it includes the wait`,
+    );
+  if (own / c.published > LATE_SHARE)
+    out.push(
+      `${pct(own)} of sends were more than 2 ms late${windowFull > 0 ? " with the in-flight window open" : ""}: the load generator could not hold the rate, so latency includes its own delay (see sendLag)`,
+    );
+  return out;
 }
 
 /** e2e is read against this bound: beyond a tenth of the median the clocks may be what it shows. */

@@ -3,7 +3,7 @@
  * reconnects in its window, and latency before, during and after it from the merged per-second
  * histograms. Worked out after the run from what the threads returned; nothing here touches a server.
  */
-import type { IntervalSnapshot, LatencyKind, ThreadResult } from "../engine/protocol.js";
+import { failedKey, type IntervalSnapshot, type LatencyKind, type ThreadResult } from "../engine/protocol.js";
 import { type LatencyBlock, mergeEncoded, summarize } from "../metrics/histogram.js";
 import { type Gap, gapsOf, intersectGaps, longestGapMs } from "./availability.js";
 import { recovery } from "./recovery.js";
@@ -31,9 +31,24 @@ export interface FaultResult {
   reconnects: number;
   /** How long each of those reconnects took, disconnect to reconnect. */
   reconnectMs: number[];
+  /**
+   * Latency of the operations meant to be sent before, during and after the fault (by intended send
+   * time), failed ones included at the time they took to fail: a failure never drops out of the figure.
+   */
   latency: { kind?: LatencyKind; before?: LatencyBlock; during?: LatencyBlock; after?: LatencyBlock };
+  /** Beside those percentiles: how many of the same operations succeeded and failed, per window. */
+  operations?: { before?: WindowOps; during?: WindowOps; after?: WindowOps };
   error?: string;
 }
+
+/** The operations of one window: succeeded, failed, and the share that succeeded (0..1). */
+export interface WindowOps {
+  succeeded: number;
+  failed: number;
+  successRatio: number;
+}
+
+const WINDOWS = ["before", "during", "after"] as const;
 
 export interface FaultFigureInput {
   records: FaultRecord[];
@@ -47,25 +62,42 @@ export interface FaultFigureInput {
   latencyKind?: LatencyKind;
 }
 
-/** The threads' window histograms of one kind, merged: before, during and after fault i. */
+/**
+ * The threads' window histograms of one kind, merged: before, during and after fault i, failures
+ * included; and per window how many of its operations failed.
+ */
 function windowBlocks(
   threads: ThreadResult[],
   kind: LatencyKind | undefined,
   fault: number,
-): FaultResult["latency"] {
-  const out: FaultResult["latency"] = kind ? { kind } : {};
-  if (!kind) return out;
-  (["before", "during", "after"] as const).forEach((name, k) => {
-    const encoded = threads.flatMap((t) => {
-      const e = t.windowHistograms?.[fault * 3 + k]?.[kind];
-      return e ? [e] : [];
-    });
-    if (encoded.length === 0) return;
-    const h = mergeEncoded(encoded);
-    if (h.totalCount > 0) out[name] = summarize(h);
-    h.destroy();
+): Pick<FaultResult, "latency" | "operations"> {
+  const latency: FaultResult["latency"] = kind ? { kind } : {};
+  const operations: NonNullable<FaultResult["operations"]> = {};
+  if (!kind) return { latency };
+  WINDOWS.forEach((name, k) => {
+    const merged = (key: string) =>
+      mergeEncoded(
+        threads.flatMap((t) => {
+          const e = t.windowHistograms?.[fault * 3 + k]?.[key];
+          return e ? [e] : [];
+        }),
+      );
+    const all = merged(kind);
+    const failed = merged(failedKey(kind));
+    if (all.totalCount > 0) latency[name] = summarize(all);
+    // Only a publish or a request can be seen to fail; an e2e delivery that never came is not counted.
+    if (all.totalCount > 0 && kind !== "e2e") {
+      const ok = all.totalCount - failed.totalCount;
+      operations[name] = {
+        succeeded: ok,
+        failed: failed.totalCount,
+        successRatio: Math.round((ok / all.totalCount) * 10_000) / 10_000,
+      };
+    }
+    all.destroy();
+    failed.destroy();
   });
-  return out;
+  return { latency, ...(Object.keys(operations).length > 0 && { operations }) };
 }
 
 export function faultFigures(input: FaultFigureInput): FaultResult[] {
@@ -140,7 +172,7 @@ export function faultFigures(input: FaultFigureInput): FaultResult[] {
       errors,
       reconnects: reconnectMs.length,
       reconnectMs,
-      latency: windowBlocks(threads, kind, faultIndex),
+      ...windowBlocks(threads, kind, faultIndex),
     };
   });
 }

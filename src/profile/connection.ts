@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import { parseDurationMs } from "../util/units.js";
 import { hasEnvReference } from "./env.js";
 import type { AuthSpec, ConnectionSpec, Profile, TlsSpec } from "./profile.js";
+import { looksLikeSecret } from "./redact.js";
 import type { ProfileInput } from "./schema.js";
 
 export const CONNECTION_DEFAULTS: ConnectionSpec = {
@@ -33,6 +34,7 @@ export interface ConnectionFlags {
   reconnectAttempts?: number;
   reconnectWait?: string;
   reconnectJitter?: string;
+  inboxPrefix?: string;
 }
 
 /** The environment variables read, and the flag each stands in for. */
@@ -45,7 +47,25 @@ export const CONNECTION_ENV: Record<string, keyof ConnectionFlags> = {
   NATS_CA: "tlsCa",
   NATS_CERT: "tlsCert",
   NATS_KEY: "tlsKey",
+  NATS_INBOX_PREFIX: "inboxPrefix",
 };
+
+/** nats.js's and the nats CLI's inbox prefix, benchline's too unless told otherwise. */
+export const DEFAULT_INBOX_PREFIX = "_INBOX";
+
+/** The prefix every inbox of a connection lives under. */
+export function inboxPrefixOf(connection: Pick<ConnectionSpec, "inboxPrefix">): string {
+  return connection.inboxPrefix ?? DEFAULT_INBOX_PREFIX;
+}
+
+/** A subject prefix as --inbox-prefix takes it, or a one-line error. */
+export function checkInboxPrefix(prefix: string, where: string): string {
+  if (!/^[^\s.*>]+(\.[^\s.*>]+)*$/.test(prefix))
+    throw new UsageError(
+      `${where} "${prefix}" is not a subject prefix: tokens without spaces, * or >, no dot at either end (e.g. _INBOX_team)`,
+    );
+  return prefix;
+}
 
 /** A path relative to the profile's directory; ${ENV} references are left for substitution. */
 function fromProfile(path: string | undefined, file: string): string | undefined {
@@ -66,6 +86,15 @@ export function checkOneAuthMethod(auth: AuthSpec | undefined, where: string): v
     throw new UsageError(`${where}: use one way to authenticate, not ${methods.join(" and ")}`);
   if (auth.password !== undefined && auth.user === undefined)
     throw new UsageError(`${where}: a password needs a user`);
+  // A seed or JWT pasted where a path goes would be quoted by "cannot read" and kept in results.
+  for (const [path, what] of [
+    [auth.nkeyFile, "nkey"],
+    [auth.credsFile, "creds"],
+  ] as const)
+    if (path !== undefined && looksLikeSecret(path))
+      throw new UsageError(
+        `${where}: the ${what} value is a secret itself, not the path of a file holding one; put it in a file (mode 600) and give its path`,
+      );
 }
 
 export function resolveConnection(
@@ -108,6 +137,7 @@ export function resolveConnection(
       "connection.reconnect.jitter",
       CONNECTION_DEFAULTS.reconnectJitterMs,
     ),
+    ...(c?.inboxPrefix !== undefined && { inboxPrefix: c.inboxPrefix }),
   };
   if (connection.connectTimeoutMs <= 0)
     throw new UsageError(`${file}: connection.connectTimeout must be above zero`);
@@ -191,6 +221,11 @@ export function applyConnectionFlags(
     reconnectWaitMs: ms(f.reconnectWait, "--reconnect-wait", profile.connection.reconnectWaitMs),
     reconnectJitterMs: ms(f.reconnectJitter, "--reconnect-jitter", profile.connection.reconnectJitterMs),
   };
+  const inboxPrefix =
+    f.inboxPrefix === undefined
+      ? profile.connection.inboxPrefix
+      : checkInboxPrefix(f.inboxPrefix, "--inbox-prefix");
+  if (inboxPrefix !== undefined) connection.inboxPrefix = inboxPrefix;
   if (connection.connectTimeoutMs <= 0) throw new UsageError("--connect-timeout must be above zero");
   return { ...profile, auth, tls, connection };
 }

@@ -5,6 +5,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { UsageError } from "../errors.js";
 import { readFailure } from "../util/files.js";
+import { jsonFailure } from "../util/json-failure.js";
 import { substituteEnv } from "./env.js";
 import type { Profile } from "./profile.js";
 import { redactProfile } from "./redact.js";
@@ -59,7 +60,7 @@ export function parseProfileText(
         `${where}: malformed YAML: ${err.message.split("\n")[0]!.replace(/ at line.*$/, "")}`,
       );
     }
-    throw new UsageError(`${file}: malformed JSON: ${(err as Error).message}`);
+    throw new UsageError(`${file}: malformed JSON: ${jsonFailure(err)}`);
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw new UsageError(

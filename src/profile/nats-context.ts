@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { readFailure } from "../util/files.js";
+import { jsonFailure } from "../util/json-failure.js";
 import type { ConnectionFlags } from "./connection.js";
 
 /** What a context gives: the server URLs, and the connection flags it stands in for. */
@@ -54,7 +55,7 @@ export function readNatsContext(name: string, env: NodeJS.ProcessEnv = process.e
   } catch (err) {
     if (err instanceof SyntaxError)
       throw new UsageError(
-        `--context ${name}: ${file} is not valid JSON (${err.message}); fix or re-save the context`,
+        `--context ${name}: ${file} is not valid JSON (${jsonFailure(err)}); fix or re-save the context`,
       );
     throw new UsageError(
       `--context ${name}: cannot read ${file} (${readFailure(err)}); list contexts with nats context ls, or save one with nats context save ${name} --server URL`,
@@ -89,6 +90,7 @@ export function readNatsContext(name: string, env: NodeJS.ProcessEnv = process.e
     tlsCert: path("cert"),
     tlsKey: path("key"),
     tlsCa: path("ca"),
+    inboxPrefix: text("inbox_prefix"),
   };
   for (const key of Object.keys(flags) as Array<keyof ConnectionFlags>)
     if (flags[key] === undefined) delete flags[key];

@@ -97,6 +97,11 @@ export interface ConnectionSpec {
   reconnectAttempts: number;
   reconnectWaitMs: number;
   reconnectJitterMs: number;
+  /**
+   * Where every inbox of benchline's lives (PubAcks, pull deliveries, replies, push deliveries):
+   * `<prefix>.>`. Undefined: `_INBOX`, as nats.js and the nats CLI.
+   */
+  inboxPrefix?: string;
 }
 
 /** One tenant: its account's credentials and its own load. */

@@ -180,6 +180,16 @@ export const profileSchema = z
       .strictObject({
         name: z.string().min(1).optional().describe('connection name prefix (default "benchline")'),
         connectTimeout: duration.optional().describe('default "5s"'),
+        inboxPrefix: z
+          .string()
+          .regex(
+            /^[^\s.*>]+(\.[^\s.*>]+)*$/,
+            "a subject prefix: tokens without spaces, dots at the ends, * or >",
+          )
+          .optional()
+          .describe(
+            'subject prefix of every inbox benchline subscribes to (default "_INBOX"); grant subscribe "<prefix>.>"',
+          ),
         reconnect: z
           .strictObject({
             attempts: z.number().int().min(-1).max(1_000_000).optional().describe("-1: forever (default 3)"),

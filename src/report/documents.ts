@@ -11,6 +11,7 @@ import { CAPACITY_SCHEMA, type CapacityResult } from "../engine/capacity.js";
 import { RUN_SCHEMA, type RunResult } from "../engine/result.js";
 import { UsageError } from "../errors.js";
 import { readFailure } from "../util/files.js";
+import { jsonFailure } from "../util/json-failure.js";
 
 export type BenchlineDocument =
   | { kind: "run"; doc: RunResult }
@@ -31,7 +32,7 @@ function parseJson(text: string, file: string): { schema?: unknown } {
     const doc = JSON.parse(text) as unknown;
     if (doc && typeof doc === "object" && !Array.isArray(doc)) return doc as { schema?: unknown };
   } catch (err) {
-    throw new UsageError(`${file} is not JSON (${(err as Error).message}); pass a file benchline wrote`);
+    throw new UsageError(`${file} is not JSON (${jsonFailure(err)}); pass a file benchline wrote`);
   }
   throw new UsageError(`${file} is not a JSON object; pass a file benchline wrote`);
 }

@@ -1,10 +1,15 @@
 /** summary.md of a run. Pure: (result) => string. */
+import { describeErrorCounts } from "../contract/error-kinds.js";
+import { describeRefusal } from "../contract/permissions.js";
+import { LOSS_TERMS, unacknowledged } from "../engine/loss.js";
 import type { RunResult } from "../engine/result.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
 import { formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
 import { generatorLine } from "./generator-line.js";
 import { resilienceRows } from "./resilience-rows.js";
+import { serverConfigMarkdown } from "./server-config-line.js";
+import { expectsAcks, notConsumedLabel, throughputRoles } from "./table.js";
 import { tenantRows } from "./tenant-rows.js";
 import { workloadSections } from "./workload-rows.js";
 
@@ -14,6 +19,7 @@ export function renderMarkdown(result: RunResult): string {
   const th = result.throughput;
   const c = result.counts;
   const generator = generatorLine(result);
+  const roles = throughputRoles(result);
   const lines = [
     `# benchline run: ${result.profile.name}`,
     "",
@@ -21,13 +27,23 @@ export function renderMarkdown(result: RunResult): string {
       ` against nats-server ${result.env.serverVersion ?? "(unknown)"}${result.env.clusterSize > 1 ? ` (${result.env.clusterSize} nodes)` : ""}` +
       ` from ${result.env.host} (${result.env.cpus} CPUs, Node ${result.env.node}, ${result.env.client}).`,
     ...(generator ? ["", `${generator[0]!.toUpperCase()}${generator.slice(1)}.`] : []),
+    ...(result.env.serverConfig ? ["", ...serverConfigMarkdown(result.env)] : []),
     "",
     "## Throughput",
     "",
-    row(["", "msgs/s", "bytes/s"]),
+    row(["", roles.ops ? "per second" : "msgs/s", "bytes/s"]),
     row(["---", "---:", "---:"]),
-    row(["published", th.publishedPerSec, th.publishedBytesPerSec]),
-    row(["consumed", th.consumedPerSec, th.consumedBytesPerSec]),
+    ...(roles.published ? [row(["published", th.publishedPerSec, th.publishedBytesPerSec])] : []),
+    ...(roles.consumed ? [row(["consumed", th.consumedPerSec, th.consumedBytesPerSec])] : []),
+    ...(roles.ops
+      ? [
+          row([
+            "operations succeeded",
+            th.opsPerSec ?? 0,
+            (th.readBytesPerSec ?? 0) + (th.writtenBytesPerSec ?? 0),
+          ]),
+        ]
+      : []),
   ];
   const kinds = Object.entries(result.latency) as Array<[string, LatencyBlock]>;
   if (kinds.length > 0) {
@@ -37,36 +53,43 @@ export function renderMarkdown(result: RunResult): string {
       lines.push(row([kind, b.count, ...[b.p50Us, b.p90Us, b.p99Us, b.p999Us, b.maxUs].map(formatUs)]));
     }
   }
+  // Core publishes are never acknowledged: no "acked" column where nothing could be.
+  const acks = expectsAcks(result);
   lines.push(
     "",
     "## Counts (whole run, warmup included)",
     "",
     row([
       "published",
-      "acked",
+      ...(acks ? ["acked", LOSS_TERMS.unacknowledged] : []),
       "consumed",
-      "lost",
+      notConsumedLabel(result),
       "duplicates",
       "redeliveries",
       "publish errors",
       "late sends",
       "never sent",
     ]),
-    row(["---:", "---:", "---:", "---:", "---:", "---:", "---", "---:", "---:"]),
+    row(["---:", ...(acks ? ["---:", "---:"] : []), "---:", "---:", "---:", "---:", "---", "---:", "---:"]),
     row([
       c.published,
-      c.acked,
+      ...(acks ? [c.acked, unacknowledged(c)] : []),
       c.consumed,
       c.lost,
       c.duplicates,
       c.redeliveries,
-      Object.entries(c.publishErrors)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join(", ") || "0",
+      describeErrorCounts(c.publishErrors) || "0",
       c.lateSends,
       c.unsent,
     ]),
   );
+  if (c.permissionRefusals?.length)
+    lines.push(
+      "",
+      "## Refused for want of permission",
+      "",
+      ...c.permissionRefusals.map((r) => `- ${describeRefusal(r)}`),
+    );
   for (const section of workloadSections(result)) {
     lines.push("", `## ${section.title}`, "", row(section.head), row(section.head.map(() => "---")));
     for (const r of section.rows) lines.push(row(r));

@@ -8,8 +8,17 @@ import { formatCount, formatUs } from "../util/units.js";
 
 export function progressLine(tick: Tick, totalS: number, label = ""): string {
   const elapsed = `${tick.elapsedS.toFixed(0)}s${Number.isFinite(totalS) ? `/${totalS.toFixed(0)}s` : ""}`;
-  return `${label ? `${label} ` : ""}${tick.phase.padEnd(7)} ${elapsed.padStart(9)}  pub ${formatCount(tick.publishedPerSec).padStart(7)}/s  sub ${formatCount(tick.consumedPerSec).padStart(7)}/s  errors ${tick.errors}${tick.p99Us === undefined ? "" : `  ${tick.p99Kind} p99 ${formatUs(tick.p99Us)}`}`;
+  return `${label ? `${label} ` : ""}${tick.phase.padEnd(7)} ${elapsed.padStart(9)}  pub ${formatCount(tick.publishedPerSec).padStart(7)}/s  sub ${formatCount(tick.consumedPerSec).padStart(7)}/s  errors ${tick.errors}${tick.p99Us === undefined ? "" : `  ${tick.p99Kind} p99 ${formatUs(tick.p99Us)}`}${waiting(tick) ? `  ${waiting(tick)}` : ""}`;
 }
+
+/** What a drain waits for, when it waits for something; "" otherwise. */
+function waiting(tick: Tick): string {
+  if (tick.phase !== "drain" || !tick.outstanding) return "";
+  return `waiting for ${tick.outstanding} operation${tick.outstanding === 1 ? "" : "s"} still out`;
+}
+
+/** Off a terminal, a drain that waits says so this often. */
+const DRAIN_NOTE_EVERY_S = 5;
 
 export function createProgress(
   stream: NodeJS.WriteStream,
@@ -19,6 +28,7 @@ export function createProgress(
   const tty = stream.isTTY === true;
   let shown = false;
   const faultsOn = new Set<string>();
+  let drainNotedS = Number.NEGATIVE_INFINITY;
   return {
     onPhase(phase, detail) {
       if (tty && shown) stream.write("\r\x1b[2K");
@@ -35,7 +45,15 @@ export function createProgress(
       stream.write(`fault ${name}: ${word}${detail ? ` (${detail})` : ""}\n`);
     },
     onTick(tick) {
-      if (!tty) return;
+      if (!tty) {
+        // A log shows a drain that waits, so a silent pause is never mistaken for a hang.
+        const note = waiting(tick);
+        if (note && tick.elapsedS - drainNotedS >= DRAIN_NOTE_EVERY_S) {
+          drainNotedS = tick.elapsedS;
+          stream.write(`${label ? `${label} ` : ""}drain ${tick.elapsedS.toFixed(0)}s: ${note}\n`);
+        }
+        return;
+      }
       stream.write(`\r\x1b[2K${progressLine(tick, totalS, label)}`);
       shown = true;
     },

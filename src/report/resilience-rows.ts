@@ -1,6 +1,31 @@
 /** The resilience section: one row per fault, then the acked-loss check. Pure; the table and summary.md share it. */
+
+import { LOSS_TERMS, unacknowledged } from "../engine/loss.js";
 import type { RunResult } from "../engine/result.js";
 import { formatUs } from "../util/units.js";
+
+/** A share, floored to a tenth of a percent: 99.96% is not "100%". */
+const percent = (ratio: number) => `${ratio >= 1 ? 100 : Math.floor(ratio * 1000) / 10}%`;
+
+/** The acked-loss check in the loss vocabulary, beside the counts it must agree with. */
+function lossLine(result: RunResult): string {
+  const rb = result.readBack!;
+  const c = result.counts;
+  if (rb.error) return `acked-loss check: the stream ${rb.stream} could not be read back (${rb.error})`;
+  if (rb.streamGone)
+    return `acked-loss check: the stream ${rb.stream} is gone: ${rb.lost} of ${rb.acknowledged} ${LOSS_TERMS.gone}`;
+  const notConsumed =
+    c.lost === 0
+      ? `0 ${LOSS_TERMS.notConsumed}`
+      : `${c.lost} ${LOSS_TERMS.notConsumed}${rb.lost === 0 ? " (all in the stream: delivered late or not at all, not gone)" : ""}`;
+  return [
+    `acked-loss check (${rb.stream} read back after the drain, ${rb.messages} messages)`,
+    `: ${rb.lost} of ${rb.acknowledged} ${LOSS_TERMS.gone}${rb.lost > 0 ? ` (e.g. ${rb.lostSample.join(", ")})` : ""}`,
+    `; ${rb.removedByLimits} removed by the stream's limits`,
+    `; ${unacknowledged(c)} ${LOSS_TERMS.unacknowledged}, ${rb.recovered} of them stored anyway`,
+    `; ${notConsumed}`,
+  ].join("");
+}
 
 const ms = (v: number | undefined) => (v === undefined ? "-" : formatUs(v * 1000));
 
@@ -13,12 +38,12 @@ export function resilienceRows(
   const head = [
     "fault",
     "on",
-    "at / for",
+    "at / for (from measured start)",
     "unavailable",
     "recovery",
     "errors",
     "reconnects",
-    `${kind} p99 before / during / after`,
+    `${kind} p99 before / during / after (share succeeded)`,
   ];
   const rows = faults.map((f) => {
     const on = f.node
@@ -31,9 +56,12 @@ export function resilienceRows(
     const errors = Object.entries(f.errors)
       .map(([k, n]) => `${k} ${n}`)
       .join(", ");
-    const p99 = (["before", "during", "after"] as const).map((w) =>
-      f.latency[w] ? formatUs(f.latency[w]!.p99Us) : "-",
-    );
+    // Failed operations are in the percentiles at their time to failure; the share that succeeded beside.
+    const p99 = (["before", "during", "after"] as const).map((w) => {
+      if (!f.latency[w]) return "-";
+      const ops = f.operations?.[w];
+      return `${formatUs(f.latency[w]!.p99Us)}${ops ? ` (${percent(ops.successRatio)})` : ""}`;
+    });
     return [
       `${f.name} (${f.kind})${f.error ? ` ERROR: ${f.error}` : ""}`,
       on,
@@ -45,13 +73,6 @@ export function resilienceRows(
       p99.join(" / "),
     ];
   });
-  const rb = result.readBack;
-  const loss = rb
-    ? rb.error
-      ? `acked-loss check: the stream ${rb.stream} could not be read back (${rb.error})`
-      : rb.streamGone
-        ? `acked-loss check: the stream ${rb.stream} is gone; all ${rb.lost} acknowledged messages are lost`
-        : `acked-loss check: ${rb.lost} of ${rb.acknowledged} acknowledged messages missing from ${rb.stream}${rb.lost > 0 ? ` (e.g. ${rb.lostSample.join(", ")})` : ""}; ${rb.removedByLimits} removed by the stream's limits, ${rb.recovered} stored without an ack, ${rb.messages} read back`
-    : undefined;
+  const loss = result.readBack ? lossLine(result) : undefined;
   return { head, rows, ...(loss && { loss }) };
 }

@@ -1,11 +1,16 @@
 /** The terminal summary of a run. Pure: (result) => string. */
 import Table from "cli-table3";
+import { describeErrorCounts } from "../contract/error-kinds.js";
+import { describeRefusal } from "../contract/permissions.js";
+import { LOSS_TERMS, unacknowledged } from "../engine/loss.js";
 import type { RunResult } from "../engine/result.js";
 import type { LatencyBlock } from "../metrics/histogram.js";
+import { wholeLoad } from "../profile/profile.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
 import { generatorLine } from "./generator-line.js";
 import { resilienceRows } from "./resilience-rows.js";
+import { serverConfigLine } from "./server-config-line.js";
 import { tenantRows } from "./tenant-rows.js";
 import { workloadSections } from "./workload-rows.js";
 
@@ -26,29 +31,66 @@ export function renderLatencyTable(latency: RunResult["latency"]): string {
   return t.toString();
 }
 
+/** Whether any publisher of the run waits for an answer (a PubAck or a reply): core publishers do not. */
+export function expectsAcks(result: RunResult): boolean {
+  return wholeLoad(result.profile).publishers.some((p) => p.mode !== "core");
+}
+
+/** counts.lost under the loss vocabulary: core publishes are sent, never acknowledged. */
+export function notConsumedLabel(result: RunResult): string {
+  return expectsAcks(result) ? LOSS_TERMS.notConsumed : "sent, not consumed";
+}
+
+/**
+ * The throughput rows a run has: published and consumed where it had publishers or consumers,
+ * operations where it had KV, Object Store or direct get clients (whose rate is not "published").
+ */
+export function throughputRoles(result: RunResult): { published: boolean; consumed: boolean; ops: boolean } {
+  const load = wholeLoad(result.profile);
+  const ops = result.throughput.opsPerSec !== undefined;
+  const published = load.publishers.length > 0 || !ops;
+  return { published, consumed: load.consumers.length > 0 || !ops, ops };
+}
+
 export function renderTable(result: RunResult): string {
   const th = result.throughput;
   const c = result.counts;
   const head = `benchline run ${result.profile.name}: ${result.complete ? "complete" : `INCOMPLETE (${result.abortReason})`}, ${result.measuredS}s measured, ${result.env.serverVersion ? `nats-server ${result.env.serverVersion}` : "server version unknown"}${result.env.clusterSize > 1 ? ` x${result.env.clusterSize}` : ""}`;
-  const tput = new Table({ head: ["throughput", "msgs/s", "bytes/s"], style: plain });
-  tput.push(["published", formatCount(th.publishedPerSec), `${formatBytes(th.publishedBytesPerSec)}/s`]);
-  tput.push(["consumed", formatCount(th.consumedPerSec), `${formatBytes(th.consumedBytesPerSec)}/s`]);
-  const errors =
-    Object.entries(c.publishErrors)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ") || "0";
+  const roles = throughputRoles(result);
+  const tput = new Table({
+    head: ["throughput", roles.ops ? "per second" : "msgs/s", "bytes/s"],
+    style: plain,
+  });
+  if (roles.published)
+    tput.push(["published", formatCount(th.publishedPerSec), `${formatBytes(th.publishedBytesPerSec)}/s`]);
+  if (roles.consumed)
+    tput.push(["consumed", formatCount(th.consumedPerSec), `${formatBytes(th.consumedBytesPerSec)}/s`]);
+  if (roles.ops)
+    tput.push([
+      "operations succeeded",
+      formatCount(th.opsPerSec ?? 0),
+      `${formatBytes((th.readBytesPerSec ?? 0) + (th.writtenBytesPerSec ?? 0))}/s`,
+    ]);
+  const errors = describeErrorCounts(c.publishErrors) || "0";
   const counts = new Table({ head: ["counts (whole run)", ""], style: plain });
   counts.push(
     ["published", String(c.published)],
-    ["acked", String(c.acked)],
+    // Core publishes are never acknowledged: a count of acks there would count what did not happen.
+    ...(expectsAcks(result)
+      ? [
+          ["acked", String(c.acked)],
+          [LOSS_TERMS.unacknowledged, String(unacknowledged(c))],
+        ]
+      : []),
     ["consumed", String(c.consumed)],
-    ["lost", String(c.lost)],
+    [notConsumedLabel(result), String(c.lost)],
     ["duplicates / redeliveries", `${c.duplicates} / ${c.redeliveries}`],
     ["publish errors", errors],
     ["late sends (> 2 ms) / never sent", `${c.lateSends} / ${c.unsent}`],
   );
   if (c.permissionViolations) counts.push(["permission violations", String(c.permissionViolations)]);
-  if (c.lostAcked !== undefined) counts.push(["acknowledged, then lost", String(c.lostAcked)]);
+  for (const r of c.permissionRefusals ?? []) counts.push([`  refused ${r.operation}`, describeRefusal(r)]);
+  if (c.lostAcked !== undefined) counts.push([LOSS_TERMS.gone, String(c.lostAcked)]);
   const parts = [head, tput.toString()];
   if (Object.keys(result.latency).length > 0) parts.push(renderLatencyTable(result.latency));
   parts.push(counts.toString());
@@ -78,6 +120,8 @@ export function renderTable(result: RunResult): string {
   }
   const generator = generatorLine(result);
   if (generator) parts.push(generator);
+  const serverConfig = serverConfigLine(result.env);
+  if (serverConfig) parts.push(serverConfig);
   for (const w of result.warnings) parts.push(`warning: ${w}`);
   for (const n of result.e2eUnmeasured ?? []) parts.push(`e2e not measured: ${n}`);
   return `${parts.join("\n")}\n`;

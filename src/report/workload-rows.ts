@@ -3,6 +3,7 @@
  * drain's backlog and time, each driven service endpoint, and the publishers e2e cannot be measured
  * for. Pure; empty when the run had none of them.
  */
+import { describeErrorCounts } from "../contract/error-kinds.js";
 import type { RunResult } from "../engine/result.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 
@@ -12,10 +13,7 @@ export interface Section {
   rows: string[][];
 }
 
-const kinds = (r: Record<string, number> | undefined) =>
-  Object.entries(r ?? {})
-    .map(([k, v]) => `${k} ${v}`)
-    .join(", ") || "0";
+const kinds = (r: Record<string, number> | undefined) => describeErrorCounts(r ?? {}) || "0";
 
 export function workloadSections(result: RunResult): Section[] {
   const sections: Section[] = [];

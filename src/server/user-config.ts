@@ -8,11 +8,13 @@
  * Links to other servers (cluster routes, gateways, leafnode remotes) are dropped: a server benchline
  * starts never joins the user's real cluster.
  */
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
+import type { ServerConfigRecord } from "../contract/server-config.js";
 import { UsageError } from "../errors.js";
 import { readFailure } from "../util/files.js";
-import { type ConfEntry, type ConfItem, ConfSyntaxError, parseConf } from "./conf-parse.js";
+import { type ConfEntry, type ConfItem, ConfSyntaxError, type ConfValue, parseConf } from "./conf-parse.js";
 
 /** How to start from the user's config: the file, and what of its own to keep. */
 export interface UserConfigSpec {
@@ -37,10 +39,17 @@ export interface NodeSettings {
 }
 
 /** An entry and the file it was read from (for include paths and error messages). */
-interface Located {
+export interface Located {
   entry: ConfEntry;
   text: string;
   file: string;
+}
+
+/** One file of the config as read: its text, its items and the hash of its bytes. */
+interface ConfFile {
+  text: string;
+  items: ConfItem[];
+  sha256: string;
 }
 
 /** The user's config as the server merges it: each top-level key's last assignment, includes followed. */
@@ -48,21 +57,24 @@ export interface UserConfig {
   file: string;
   /** By key as written; a later assignment replaces an earlier one, as in the server. */
   top: Map<string, Located>;
+  /** Every file read, by the path the server reads it at: the config first, then its includes at any depth. */
+  files: Map<string, ConfFile>;
 }
 
 const MAX_INCLUDE_DEPTH = 16;
 const q = (value: string) => JSON.stringify(value);
 const LOOPBACK = "127.0.0.1";
 
-async function readConfFile(file: string, from: string): Promise<{ text: string; items: ConfItem[] }> {
-  let text: string;
+async function readConfFile(file: string, from: string): Promise<ConfFile> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (err) {
     throw new UsageError(`${from}: cannot read ${file} (${readFailure(err)}); check the path`);
   }
+  const text = bytes.toString("utf8");
   try {
-    return { text, items: parseConf(text) };
+    return { text, items: parseConf(text), sha256: createHash("sha256").update(bytes).digest("hex") };
   } catch (err) {
     if (!(err instanceof ConfSyntaxError)) throw err;
     throw new UsageError(
@@ -71,50 +83,79 @@ async function readConfFile(file: string, from: string): Promise<{ text: string;
   }
 }
 
-/** Reads the config and every file it includes at the top level. */
+/** Reads the config and every file it includes, at the top level and inside blocks, depth first. */
 export async function readUserConfig(file: string): Promise<UserConfig> {
   const top = new Map<string, Located>();
-  const walk = async (path: string, from: string, depth: number) => {
+  const files = new Map<string, ConfFile>();
+  const load = async (path: string, from: string, depth: number, atTop: boolean): Promise<void> => {
     if (depth > MAX_INCLUDE_DEPTH)
-      throw new UsageError(`${file}: includes nest deeper than ${MAX_INCLUDE_DEPTH}`);
-    const { text, items } = await readConfFile(path, from);
-    for (const item of items) {
-      // As the server does: the path joins the including file's dir, even when it starts with "/".
-      if (item.kind === "include") await walk(join(dirname(path), item.path), path, depth + 1);
-      else {
-        top.delete(item.key);
-        top.set(item.key, { entry: item, text, file: path });
-      }
+      throw new UsageError(
+        `${file}: includes nest deeper than ${MAX_INCLUDE_DEPTH}; look for an include loop`,
+      );
+    let read = files.get(path);
+    if (!read) {
+      read = await readConfFile(path, from);
+      files.set(path, read);
     }
+    const { text } = read;
+    const items = async (list: ConfItem[], merge: boolean): Promise<void> => {
+      for (const item of list) {
+        // As the server does: the path joins the including file's dir, even when it starts with "/".
+        if (item.kind === "include") await load(join(dirname(path), item.path), path, depth + 1, merge);
+        else {
+          if (merge) {
+            top.delete(item.key);
+            top.set(item.key, { entry: item, text, file: path });
+          }
+          await values(item.value);
+        }
+      }
+    };
+    const values = async (value: ConfValue): Promise<void> => {
+      if (value.kind === "map") await items(value.items, false);
+      if (value.kind === "array") for (const v of value.items) await values(v);
+    };
+    await items(read.items, atTop);
   };
-  await walk(file, "--server-config", 0);
-  return { file, top };
+  await load(file, "--server-config", 0, true);
+  return { file, top, files };
+}
+
+/** Which files the config is, by path and hash, never by content (it may hold secrets). */
+export function configRecord(config: UserConfig): ServerConfigRecord {
+  const [first, ...included] = [...config.files].map(([path, f]) => ({ path, sha256: f.sha256 }));
+  return { ...first!, path: config.file, ...(included.length > 0 && { includes: included }) };
+}
+
+/** The record of the config an embedded server started from, when it started from one. */
+export async function serverConfigRecord(
+  spec: UserConfigSpec | undefined,
+): Promise<ServerConfigRecord | undefined> {
+  return spec ? configRecord(await readUserConfig(spec.file)) : undefined;
 }
 
 /** A map's entries with the includes inside it read in place, each with the text it came from. */
-async function mapEntries(at: Located): Promise<Located[]> {
+export function mapEntries(config: UserConfig, at: Located): Located[] {
   const out: Located[] = [];
-  const walk = async (items: ConfItem[], text: string, file: string, depth: number) => {
-    if (depth > MAX_INCLUDE_DEPTH)
-      throw new UsageError(`${file}: includes nest deeper than ${MAX_INCLUDE_DEPTH}`);
+  const walk = (items: ConfItem[], text: string, file: string) => {
     for (const item of items) {
       if (item.kind === "entry") {
         out.push({ entry: item, text, file });
         continue;
       }
       const path = join(dirname(file), item.path);
-      const read = await readConfFile(path, file);
-      await walk(read.items, read.text, path, depth + 1);
+      const read = config.files.get(path)!;
+      walk(read.items, read.text, path);
     }
   };
-  if (at.entry.value.kind === "map") await walk(at.entry.value.items, at.text, at.file, 0);
+  if (at.entry.value.kind === "map") walk(at.entry.value.items, at.text, at.file);
   return out;
 }
 
 const sourceOf = (l: Located) => l.text.slice(l.entry.start, l.entry.end);
 
 /** Top-level keys whose lower-case form is one of `names` (the server reads keys case-insensitively). */
-function keysOf(config: UserConfig, ...names: string[]): Located[] {
+export function keysOf(config: UserConfig, ...names: string[]): Located[] {
   return [...config.top.values()].filter((l) => names.includes(l.entry.key.toLowerCase()));
 }
 
@@ -153,17 +194,19 @@ function block(key: string, entries: Located[], edit: Map<string, string | null>
   return lines.join("\n");
 }
 
-/** A block's entries; a block given as a variable cannot be written again with its port moved. */
-async function blockEntries(l: Located): Promise<Located[]> {
-  if (l.entry.value.kind !== "map")
+/** A block's entries, written out or as a variable that holds a { ... } block at the top level. */
+function blockEntries(config: UserConfig, l: Located): Located[] {
+  const value = l.entry.value;
+  const block = value.kind === "variable" ? config.top.get(value.name) : l;
+  if (block?.entry.value.kind !== "map")
     throw new UsageError(
       `${l.file}: ${l.entry.key} is not written as a { ... } block, so benchline cannot move its port; write it out, or run the file as written with --keep-ports`,
     );
-  return mapEntries(l);
+  return mapEntries(config, block);
 }
 
 const entryKeys = (entries: Located[]) => entries.map((e) => e.entry.key);
-const withKeys = (entries: Located[], ...names: string[]) =>
+export const withKeys = (entries: Located[], ...names: string[]) =>
   entries.filter((e) => names.includes(e.entry.key.toLowerCase()));
 
 /**
@@ -218,7 +261,7 @@ export async function renderWrapper(
   await clusterOverrides(config, node, out);
   for (const l of keysOf(config, "gateway")) out.push(`${q(l.entry.key)} {}`);
   for (const l of keysOf(config, "leaf", "leafnodes")) {
-    const entries = await blockEntries(l);
+    const entries = blockEntries(config, l);
     const remotes = withKeys(entries, "remotes");
     const listen = withKeys(entries, "listen", "port", "host", "net");
     if (remotes.length === 0 && (spec.keepPorts || listen.length === 0)) continue;
@@ -233,7 +276,7 @@ export async function renderWrapper(
   }
   if (!spec.keepPorts) {
     for (const l of keysOf(config, "websocket", "ws", "mqtt")) {
-      const entries = await blockEntries(l);
+      const entries = blockEntries(config, l);
       const listen = withKeys(entries, "listen", "port", "host", "net");
       if (listen.length === 0) continue;
       const moved = listenEdits(entryKeys(listen), -1, false);
@@ -252,7 +295,7 @@ async function storeOverrides(config: UserConfig, storeDir: string, out: string[
   let inBlock = false;
   for (const l of keysOf(config, "jetstream")) {
     if (l.entry.value.kind !== "map") continue;
-    const entries = await mapEntries(l);
+    const entries = mapEntries(config, l);
     const stores = withKeys(entries, ...STORE_KEYS);
     if (stores.length === 0) continue;
     inBlock = true;
@@ -276,7 +319,7 @@ async function clusterOverrides(config: UserConfig, node: NodeSettings, out: str
     return;
   }
   for (const l of existing) {
-    const entries = await blockEntries(l);
+    const entries = blockEntries(config, l);
     // Route credentials and advertised addresses belong to the real cluster; benchline's nodes route
     // to each other on loopback without them.
     const dropped = withKeys(
@@ -300,39 +343,4 @@ async function clusterOverrides(config: UserConfig, node: NodeSettings, out: str
       ),
     );
   }
-}
-
-/** A string value as the server would read it: a literal, or a variable from the file or the environment. */
-function resolveString(
-  value: ConfEntry["value"],
-  config: UserConfig,
-  env: NodeJS.ProcessEnv,
-  depth = 0,
-): string | undefined {
-  if (value.kind === "string") return value.text;
-  if (value.kind !== "variable" || depth > 8) return undefined;
-  const defined = config.top.get(value.name);
-  if (defined) return resolveString(defined.entry.value, config, env, depth + 1);
-  return env[value.name];
-}
-
-/** The credentials a client needs, when the file has one token or one user and benchline can read them. */
-export async function configCredentials(
-  config: UserConfig,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ token: string } | { user: string; password: string } | undefined> {
-  const auth = keysOf(config, "authorization").at(-1);
-  if (auth?.entry.value.kind !== "map") return undefined;
-  const entries = await mapEntries(auth);
-  const get = (name: string) => {
-    const e = withKeys(entries, name).at(-1);
-    return e ? resolveString(e.entry.value, config, env) : undefined;
-  };
-  const token = get("token");
-  if (token !== undefined) return token.startsWith("$2a$") ? undefined : { token };
-  const user = get("user") ?? get("username");
-  const password = get("password") ?? get("pass");
-  // A bcrypt hash is what the server checks against, not what a client sends.
-  if (user === undefined || password === undefined || password.startsWith("$2a$")) return undefined;
-  return { user, password };
 }

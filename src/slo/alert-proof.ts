@@ -15,7 +15,10 @@ import { type AlertTimeline, evaluateAlerts, type ReplaySeries } from "./rule-ev
  */
 export const OUTAGE_MIN_MS = 1000;
 
-/** A fault on the run's clock (seconds from the start of the warmup, as the per-second series count). */
+/**
+ * A fault on the run's clock: seconds from the start of the measured phase, as the table and the
+ * charts count them (the replayed series start with the warmup, before 0).
+ */
 export interface FaultWindow {
   name: string;
   kind: string;
@@ -25,13 +28,16 @@ export interface FaultWindow {
   outage: boolean;
 }
 
-/** One alert rule over the replay: when it fired, in run seconds (the end of that second). */
+/**
+ * One alert rule over the replay: when it fired, as the end of a run second, in seconds from the start
+ * of the measured phase (the faults' time base).
+ */
 export interface AlertOutcome {
   alert: string;
   labels: Record<string, string>;
-  /** The first run second at whose end it was firing; absent when it never fired. */
+  /** The end of the first run second at which it was firing; absent when it never fired. */
   firstFiringS?: number;
-  /** Stretches of consecutive firing seconds, [first, last]. */
+  /** Stretches of consecutive firing seconds, [first, last], each as the end of its second. */
   firingS: Array<[number, number]>;
 }
 
@@ -68,15 +74,14 @@ export interface ProofOptions {
 const ms3 = (s: number) => Math.round(s * 1000) / 1000;
 
 function faultWindows(result: RunResult): FaultWindow[] {
-  const offsetS = result.profile.warmupMs / 1000;
   return (result.faults ?? []).flatMap((f) =>
     f.fired && f.atS !== undefined
       ? [
           {
             name: f.name,
             kind: f.kind,
-            fromS: ms3(offsetS + f.atS),
-            toS: ms3(offsetS + f.atS + (f.forS ?? 0)),
+            fromS: ms3(f.atS),
+            toS: ms3(f.atS + (f.forS ?? 0)),
             unavailableMs: f.unavailableMs ?? 0,
             outage: (f.unavailableMs ?? 0) >= OUTAGE_MIN_MS,
           },
@@ -85,14 +90,16 @@ function faultWindows(result: RunResult): FaultWindow[] {
   );
 }
 
-function outcomeOf(t: AlertTimeline): AlertOutcome {
-  const firingS: Array<[number, number]> = [];
+/** A timeline's firing run seconds (ends of seconds from the start instant), on the measured phase's base. */
+function outcomeOf(t: AlertTimeline, warmupS: number): AlertOutcome {
+  const spans: Array<[number, number]> = [];
   t.firing.forEach((on, s) => {
     if (!on) return;
-    const last = firingS.at(-1);
+    const last = spans.at(-1);
     if (last && last[1] === s - 1) last[1] = s;
-    else firingS.push([s, s]);
+    else spans.push([s, s]);
   });
+  const firingS = spans.map(([a, b]) => [ms3(a - warmupS), ms3(b - warmupS)] as [number, number]);
   return {
     alert: t.rule.alert,
     labels: t.labels,
@@ -151,7 +158,7 @@ export function proveAlerts(result: RunResult, file: string, o: ProofOptions): P
   const series = replaySeries(result, file, o.names, o.labels, kinds);
   const steps = series[0]!.values.length;
   const timelines = evaluateAlerts(o.rules, series, o.stepMs, steps);
-  const alerts = timelines.map(outcomeOf);
+  const alerts = timelines.map((t) => outcomeOf(t, result.profile.warmupMs / 1000));
   const faults = faultWindows(result);
   return {
     proof: {

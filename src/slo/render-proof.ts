@@ -19,7 +19,7 @@ const spans = (a: AlertOutcome) =>
 
 function renderRun(p: RunProof, stepS: number): string {
   const t = new Table({
-    head: ["alert", "severity", "fires at", "firing (run seconds)"],
+    head: ["alert", "severity", "fires at", "firing (s from measured start)"],
     style: { head: [], border: [], compact: true },
   });
   for (const a of p.alerts)
@@ -31,10 +31,10 @@ function renderRun(p: RunProof, stepS: number): string {
     ]);
   const faults = p.faults.map(
     (f) =>
-      `  fault ${f.name} (${f.kind}): ${f.fromS}-${f.toS} s of the run, no publish answered for ${(f.unavailableMs / 1000).toFixed(1)} s${f.outage ? " (an outage)" : ""}`,
+      `  fault ${f.name} (${f.kind}): ${f.fromS}-${f.toS} s from the start of the measured phase, no publish answered for ${(f.unavailableMs / 1000).toFixed(1)} s${f.outage ? " (an outage)" : ""}`,
   );
   return [
-    `${p.file}: ${p.profile}, ${p.seconds} s replayed, one run second as ${stepS} s of Prometheus time${p.complete ? "" : " (the run was incomplete)"}`,
+    `${p.file}: ${p.profile}, ${p.seconds} s replayed (warmup included), one run second as ${stepS} s of Prometheus time${p.complete ? "" : " (the run was incomplete)"}; times in seconds from the start of the measured phase`,
     ...(faults.length > 0 ? faults : ["  no faults"]),
     t.toString(),
     `${p.passed ? "ok" : "FAILED"}: ${p.verdict}`,

@@ -5,6 +5,7 @@ import { parseDocument } from "yaml";
 import { UsageError } from "../errors.js";
 import { parseProfileText } from "../profile/loader.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
+import { jsonFailure } from "../util/json-failure.js";
 import type { SloProposal } from "./derive.js";
 
 /** 20000 -> "20ms", 1500 -> "1.5ms", 800 -> "800us". */
@@ -39,7 +40,12 @@ export async function writeThresholdsIntoProfile(file: string, proposals: SloPro
   }
   let updated: string;
   if (extname(file).toLowerCase() === ".json") {
-    const doc = JSON.parse(text) as Record<string, unknown>;
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new UsageError(`${file}: malformed JSON: ${jsonFailure(err)}`);
+    }
     doc.thresholds = { ...(doc.thresholds as object), ...Object.fromEntries(thresholdEntries(proposals)) };
     updated = `${JSON.stringify(doc, null, 2)}\n`;
   } else {

@@ -39,6 +39,8 @@ export const COLOURS = {
   published: "#1f77b4",
   consumed: "#2ca02c",
   errors: "#d62728",
+  failed: "#9467bd",
+  sent: "#aaaaaa",
   baseline: "#7f7f7f",
   candidate: "#1f77b4",
 } as const;

@@ -12,6 +12,7 @@ import { sideLabels } from "../compare-labels.js";
 import { renderCompareMarkdown } from "../compare-markdown.js";
 import type { BenchlineDocument } from "../documents.js";
 import { renderMarkdown } from "../markdown.js";
+import { describeServerConfig } from "../server-config-line.js";
 import { renderHtmlPage } from "./page.js";
 
 export function environmentRows(env: RunEnv | undefined, prefix = ""): Array<[string, string]> {
@@ -25,6 +26,7 @@ export function environmentRows(env: RunEnv | undefined, prefix = ""): Array<[st
       "nats-server",
       `${env.serverVersion ?? "unknown"}${env.clusterSize > 1 ? `, ${env.clusterSize} nodes` : ""}${env.embeddedServer ? ", embedded" : ""}`,
     ],
+    ["server config", describeServerConfig(env)],
     ["git", env.gitSha],
   ];
   return rows.flatMap(([k, v]) => (v === undefined ? [] : [[`${prefix}${k}`, v] as [string, string]]));
