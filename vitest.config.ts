@@ -13,9 +13,11 @@ const TIMED = [
   "test/ab.test.ts",
   "test/tenants.integration.test.ts",
   "test/agents.integration.test.ts",
+  "test/run-composition.integration.test.ts",
   "test/fault-proxy.test.ts",
   "test/fault-timeline.test.ts",
   "test/recorder.test.ts",
+  "test/drill.integration.test.ts",
 ];
 
 export default defineConfig({

@@ -11,6 +11,8 @@ import { agentsCommand } from "./commands/agents.js";
 import { baselineCommand } from "./commands/baseline.js";
 import { capacityCommand } from "./commands/capacity.js";
 import { compareCommand } from "./commands/compare.js";
+import { drillCommand } from "./commands/drill.js";
+import { historyCommand } from "./commands/history.js";
 import { quickCommand } from "./commands/quick.js";
 import { reportCommand } from "./commands/report.js";
 import { runCommand } from "./commands/run.js";
@@ -39,9 +41,11 @@ async function main(argv: string[]): Promise<number> {
     .command(quickCommand)
     .command(baselineCommand)
     .command(compareCommand)
+    .command(historyCommand)
     .command(abCommand)
     .command(sloCommand)
     .command(capacityCommand)
+    .command(drillCommand)
     .command(reportCommand)
     .command(serverCommand)
     .command(servicesCommand)
@@ -81,4 +85,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(hideBin(process.argv));
+const code = await main(hideBin(process.argv));
+// A command is over when main returns: a socket nats.js leaves behind (a connect that timed out against
+// a port that never speaks NATS) must not hold the process. Exit once what was written has gone out.
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise((done) => s.write("", done))));
+process.exit(code);

@@ -1,4 +1,4 @@
-/** Exit codes from DESIGN.md; the only numbers a command may exit with. */
+/** Exit codes (docs/architecture.md, "Exit codes"); the only numbers a command may exit with. */
 export const ExitCode = {
   ok: 0,
   verdictFailed: 1,

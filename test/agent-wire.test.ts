@@ -1,7 +1,7 @@
 import { randomFillSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { type AgentInfo, parseAgentCount, pickAgents } from "../src/agents/discovery.js";
-import { type AgentEnv, urlsForAgents } from "../src/agents/executor.js";
+import { urlsForAgents } from "../src/agents/executor.js";
 import { fitSnapshot } from "../src/agents/share.js";
 import {
   Assembly,
@@ -13,6 +13,7 @@ import {
   parseChunk,
 } from "../src/agents/wire.js";
 import { controlSpec } from "../src/commands/control-options.js";
+import type { AgentEnv } from "../src/contract/env.js";
 import { COUNTER_FIELDS, HEADER_FIELDS, type ThreadResult } from "../src/engine/protocol.js";
 import { e2eClockWarning } from "../src/engine/warnings.js";
 import { generatorLine } from "../src/report/generator-line.js";

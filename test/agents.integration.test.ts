@@ -280,7 +280,7 @@ describe("benchline agent", () => {
     const cases: Array<[string[], string]> = [
       [
         ["run", tenants, ...control],
-        `error: ${tenants}: tenants run side by side from one process; run this profile without --agents\n`,
+        `error: ${tenants}: tenant a runs on agents, which log in with credentials of their own environment; benchline's own server makes its tenants' passwords for the run: name a server with --server whose users the agents can log in as, and give each tenant's auth as \${ENV} references\n`,
       ],
       [
         ["run", network, "--server", server.clientUrl, ...control],

@@ -8,7 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import type { ProofReport } from "../src/slo/render-proof.js";
 import { fixtureBaseline } from "./fixtures/baseline.js";
 import { fixtureBlock } from "./fixtures/run-result.js";

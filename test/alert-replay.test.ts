@@ -8,7 +8,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { faultBands } from "../src/report/charts/run-charts.js";
 import { proveAlerts } from "../src/slo/alert-proof.js";
 import { type DeriveOptions, deriveSlos } from "../src/slo/derive.js";

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { NatsServer, type StartOptions } from "../src/server/launcher.js";
 import { expectOneLineError, runCli } from "./helpers/cli.js";
 import { makeNkeyUser, makeOperator, makePki, type Pki } from "./helpers/credentials.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CapacityResult, CapacityStep } from "../src/engine/capacity.js";
+import { renderCapacityMarkdown } from "../src/report/capacity-markdown.js";
 import { renderCapacityTable } from "../src/report/capacity-table.js";
 import { fixtureRun } from "./fixtures/run-result.js";
 
@@ -52,5 +53,41 @@ describe("capacity answer", () => {
     expect(text.trim().split("\n").at(-1)).toBe(
       "at least 1000 msgs/s sustained; at 2000 msgs/s benchline's load generator, not the deployment, fell behind: run it with more cores or from more hosts to look further",
     );
+  });
+});
+
+describe("capacity verdicts", () => {
+  it("state a broken objective with its value in the metric's unit, each reason on a line of its own", () => {
+    const bad = step(1, 2000, false, {
+      objectives: [
+        { metric: "pubAck.p99", op: "<", limit: 50_000, text: "<50ms", actual: 51_103, passed: false },
+        { metric: "pubAck.p50", op: "<", limit: 50_000, text: "<50ms", actual: 900, passed: true },
+      ],
+      reasons: ["achieved 1900 of 2000 msgs/s", "pubAck.p99 <50ms broken (51103)"],
+    });
+    const r = result([step(0, 1000, true), bad]);
+    const rows = renderCapacityTable(r).split("\n");
+    expect(
+      rows
+        .filter((l) => l.includes("bad:") || l.includes("pubAck.p99"))
+        .map((l) => l.split("│").at(-2)!.trim()),
+    ).toEqual(["bad: achieved 1900 of 2000 msgs/s;", "pubAck.p99 was 51.10ms, objective <50ms"]);
+    expect(renderCapacityMarkdown(r)).toContain(
+      "| bad: achieved 1900 of 2000 msgs/s; pubAck.p99 was 51.10ms, objective <50ms |",
+    );
+  });
+
+  it("wrap in a verdict column of 60 characters", () => {
+    const long = step(1, 2000, false, {
+      reasons: [
+        "the load generator fell behind (sendLag p95 160 ms): a limit of benchline here, not of the server",
+      ],
+    });
+    const widest = Math.max(
+      ...renderCapacityTable(result([step(0, 1000, true), long]))
+        .split("\n")
+        .map((l) => l.length),
+    );
+    expect(widest).toBeLessThanOrEqual(130);
   });
 });

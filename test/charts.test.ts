@@ -7,7 +7,12 @@ import { compareCharts } from "../src/report/charts/compare-charts.js";
 import { decorateChart } from "../src/report/charts/decorate.js";
 import { percentilePoints } from "../src/report/charts/percentile-chart.js";
 import { PNG_HEIGHT, PNG_WIDTH, renderPng } from "../src/report/charts/png.js";
-import { latencyOverTimeChart, runCharts, throughputOverTimeChart } from "../src/report/charts/run-charts.js";
+import {
+  latencyOverTimeChart,
+  phaseBands,
+  runCharts,
+  throughputOverTimeChart,
+} from "../src/report/charts/run-charts.js";
 import { logBounds } from "../src/report/charts/spec.js";
 import { renderTable } from "../src/report/table.js";
 import { blockOf, chartedRun, hdrOf } from "./fixtures/charted-run.js";
@@ -55,7 +60,7 @@ describe("run charts", () => {
     expect(points(spec, "p50")[0]).toEqual({ x: -1.5, y: 0.5 });
     expect(spec.config.options?.plugins?.benchline?.bands).toEqual([
       { from: -2, to: 0, label: "warmup (discarded)" },
-      { from: 6, to: 7, label: "drain" },
+      { from: 6, to: 7, label: "drain 1.00 s" },
     ]);
     expect(spec.config.options?.scales?.y?.type).toBe("logarithmic");
     expect(spec.config.options?.scales?.x).toMatchObject({
@@ -66,6 +71,44 @@ describe("run charts", () => {
     expect(spec.config.options?.plugins?.subtitle?.text).toBe(
       "each second: the operations that completed in it, all threads merged",
     );
+  });
+
+  it("every run shows its drain as long as it lasted, a part-second drawn at its own span", () => {
+    // The drain ends when the consumers caught up, so one run stops 0.4 s into its drain second...
+    const run = { ...chartedRun(), durationS: 8.4 };
+    const spec = latencyOverTimeChart(run, "pubAck");
+    expect(spec.config.options?.plugins?.benchline?.bands?.at(-1)).toEqual({
+      from: 6,
+      to: expect.closeTo(6.4, 9),
+      label: "drain 0.40 s",
+    });
+    expect(points(spec, "p99").at(-1)!.x).toBeCloseTo(6.2, 9);
+    expect(spec.config.options?.scales?.x?.max).toBeCloseTo(6.4, 9);
+    // ...and its throughput is the rate of that part: 998 consumed in 0.4 s.
+    const tput = throughputOverTimeChart(run);
+    expect(points(tput, "consumed").at(-1)).toEqual({ x: expect.closeTo(6.2, 9), y: 2495 });
+    expect(tput.config.options?.plugins?.subtitle?.text).toBe(
+      "per second, all threads: what happened in that second; drain: until the consumers caught up, at most 2 s (here 0.40 s)",
+    );
+    // ...and the next a few milliseconds after the measured phase, before its last snapshot's second
+    // turned: no point in the drain, yet the band is there and named, too narrow to hold its label.
+    const quick = { ...chartedRun(), durationS: 8.004, intervals: chartedRun().intervals.slice(0, 8) };
+    expect(phaseBands(quick).at(-1)).toEqual({
+      from: 6,
+      to: expect.closeTo(6.004, 9),
+      label: "drain 0.00 s",
+    });
+    // A part-second of a few milliseconds holds too few messages for a rate: not drawn as one.
+    const sliver = { ...chartedRun(), durationS: 8.05 };
+    expect(points(throughputOverTimeChart(sliver), "consumed").at(-1)!.x).toBe(5.5);
+  });
+
+  it("names what each second holds: completions, receipts for e2e, sends for sendLag", () => {
+    const run = chartedRun();
+    const subtitle = (kind: string) =>
+      latencyOverTimeChart(run, kind).config.options?.plugins?.subtitle?.text;
+    expect(subtitle("e2e")).toBe("each second: the messages received in it, all threads merged");
+    expect(subtitle("sendLag")).toBe("each second: how late the sends made in it left, all threads merged");
   });
 
   it("leaves a gap where a second has no data, never a line drawn across it", () => {
@@ -235,6 +278,35 @@ describe("percentile distribution", () => {
     expect([2000].map(y)).toEqual(["2 s"]);
   });
 
+  it("labels the top of a latency axis, never skipped: a 4 s peak sits under a 5 s label", () => {
+    const config = decorateChart({
+      type: "line",
+      data: { datasets: [] },
+      options: {
+        plugins: { benchline: { latencyAxes: ["y"] } },
+        scales: { y: { type: "logarithmic", ...logBounds([0.2, 4000]) } },
+      },
+    });
+    const y = config.options.scales.y;
+    expect(y.ticks.autoSkip).toBe(false);
+    // Five decades and more: powers of ten only, and the ends.
+    expect([0.2, 0.5, 1, 2, 10, 1000, 2000, 5000].map(y.ticks.callback)).toEqual([
+      "200 µs",
+      "",
+      "1 ms",
+      "",
+      "10 ms",
+      "1 s",
+      "",
+      "5 s",
+    ]);
+  });
+
+  it("leaves room right of the nines axis for its last label (99.999%)", () => {
+    const spec = runCharts(chartedRun()).find((c) => c.name === "percentiles")!;
+    expect(spec.config.options?.layout?.padding).toEqual({ right: 32 });
+  });
+
   it("the decoration works from its source text alone, as the HTML report inlines it", () => {
     const fromText = new Function(`return (${decorateChart.toString()})`)() as typeof decorateChart;
     const config = fromText({ type: "line", data: { datasets: [] }, options: { plugins: {}, scales: {} } });
@@ -259,7 +331,10 @@ describe("capacity and compare charts", () => {
     latencyKind: "pubAck",
     p50Us,
     p99Us,
-    objectives: [],
+    // pubAck.p99 < 20ms, broken by the last step only; its p50 kept within any bound.
+    objectives: [
+      { metric: "pubAck.p99", op: "<", limit: 20_000, text: "<20ms", actual: p99Us, passed: p99Us < 20_000 },
+    ],
     good,
     reasons: good ? [] : ["too slow"],
     generatorLimited: false,
@@ -287,8 +362,15 @@ describe("capacity and compare charts", () => {
       { x: 4000, y: 2 },
       { x: 6400, y: 50 },
     ]);
-    const p99 = spec.config.data.datasets[0] as unknown as { pointStyle: string[] };
-    expect(p99.pointStyle).toEqual(["circle", "circle", "crossRot"]);
+    type Styled = { pointStyle: string[]; pointBackgroundColor: string[] };
+    const [p99, p50] = spec.config.data.datasets as unknown as Styled[];
+    // The cross is on the figure that broke its objective; p50 of that bad step is a ring, not a cross.
+    expect(p99!.pointStyle).toEqual(["circle", "circle", "crossRot"]);
+    expect(p50!.pointStyle).toEqual(["circle", "circle", "circle"]);
+    expect(p50!.pointBackgroundColor.at(-1)).toBe("#ffffff");
+    expect(spec.config.options?.plugins?.benchline?.levels).toEqual([
+      { at: 20, label: "objective: pubAck.p99 <20ms" },
+    ]);
     expect(spec.config.options?.plugins?.benchline?.lines).toEqual([
       { at: 4000, label: "knee: 4000 msgs/s sustained" },
     ]);
@@ -321,5 +403,14 @@ describe("capacity and compare charts", () => {
       `candidate, ${report.candidate.runs} runs (3 samples)`,
     ]);
     expect(points(spec!, "candidate").at(-1)!.y).toBeCloseTo(6, 1);
+    // What each side ran against, named on the chart.
+    expect(spec!.config.options?.plugins?.subtitle?.text).toBe(
+      `baseline: baselines/smoke.json, recorded ${report.baseline.createdAt.slice(0, 10)}, nats-server ${report.baseline.env.serverVersion} on ${report.baseline.env.host}; candidate: run ${report.createdAt.slice(0, 10)}, nats-server ${report.candidate.env!.serverVersion} on ${report.candidate.env!.host}`,
+    );
+    const ab = compareCharts({
+      ...report,
+      ab: { a: "nats://a:4222", b: "nats://b:4222", rounds: 3, order: "ABBAAB" },
+    });
+    expect(ab[0]!.config.options?.plugins?.subtitle?.text).toBe("A: nats://a:4222; B: nats://b:4222");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MARKDOWN_LIMIT_BYTES, renderCompareMarkdown } from "../src/report/compare-markdown.js";
 import { renderCompareTable } from "../src/report/compare-table.js";
+import { renderDocumentHtml } from "../src/report/html/documents-html.js";
 import { renderJunit } from "../src/report/junit.js";
 import { fixtureCompareReport } from "./fixtures/compare-report.js";
 
@@ -82,5 +83,16 @@ describe("compare reporters", () => {
       </testsuite>
       "
     `);
+  });
+});
+
+describe("compare in HTML", () => {
+  it("draws pass/fail and the verdict marks as inline SVG: no emoji for a browser without an emoji font", () => {
+    const html = renderDocumentHtml({ kind: "compare", doc: fixtureCompareReport() });
+    const body = html.slice(html.indexOf("<main>"), html.indexOf("<script>"));
+    expect(body).not.toMatch(/[\u{2600}-\u{27BF}\u{1F300}-\u{1FAFF}]/u);
+    expect(body).toMatch(
+      /<h2[^>]*>benchline compare: smoke <svg class="icon" role="img" aria-label="(pass|fail)"/,
+    );
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { FaultSpec } from "../src/contract/faults.js";
 import { createCounters, type ThreadResult } from "../src/engine/protocol.js";
 import { checkAckedLoss } from "../src/faults/acked-loss.js";
 import { intersectGaps, longestGapMs } from "../src/faults/availability.js";
 import { faultFigures } from "../src/faults/figures.js";
 import { recovery } from "../src/faults/recovery.js";
-import type { FaultSpec } from "../src/faults/spec.js";
 import { latencyWindows } from "../src/faults/windows.js";
 import { ThreadRecorder } from "../workers/recorder.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { FaultSpec } from "../src/contract/faults.js";
 import type { NodeHandle } from "../src/faults/node-handle.js";
-import type { FaultSpec } from "../src/faults/spec.js";
 import { FaultTimeline } from "../src/faults/timeline.js";
 
 /** Nodes that note what was done to them, in order; `startMs` is how long a start takes. */

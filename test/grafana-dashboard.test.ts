@@ -5,8 +5,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { LATENCY_KINDS } from "../src/contract/latency.js";
 import { CONSUMER_ERROR_KINDS } from "../src/engine/merge.js";
-import { LATENCY_KINDS } from "../src/engine/protocol.js";
 import { createHistogram } from "../src/metrics/histogram.js";
 import { BenchlineMetrics } from "../src/report/prometheus/metrics.js";
 

@@ -7,7 +7,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { NatsServer } from "../src/server/launcher.js";
 import { expectOneLineError, runCli } from "./helpers/cli.js";
 import { writeProfile } from "./helpers/profiles.js";

@@ -1,7 +1,7 @@
 /** `benchline quick` against an embedded nats-server: how long an Object Store run takes, and its errors. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { expectOneLineError, runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/tmp.js";
 

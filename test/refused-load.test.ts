@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeErrorCounts, describeErrorKind, errorKindMeaning } from "../src/contract/error-kinds.js";
+import type { Counts, RunResult } from "../src/contract/result.js";
 import { loadRefusal } from "../src/engine/refused-load.js";
-import type { Counts, RunResult } from "../src/engine/result.js";
 
 function run(counts: Partial<Counts>, faults = false): RunResult {
   return {
@@ -42,6 +42,14 @@ describe("error kinds carry their meaning", () => {
     expect(describeErrorKind("api:99999")).toBe("api:99999");
     expect(describeErrorCounts({ timeout: 2, "api:10023": 5 })).toBe(
       "5 api:10023 (insufficient resources), 2 timeout (no answer within the ack timeout)",
+    );
+  });
+});
+
+describe("loadRefusal names whose failure it was", () => {
+  it("a service that answered with errors is the service's, not the server's", () => {
+    expect(loadRefusal(run({ publishErrors: { "serviceError:500": 800 }, published: 800 }))).toBe(
+      "the service answered 800 of 800 requests with an error (800 serviceError:500 (the service answered with error code 500)); the figures measure its errors: check the service and the endpoint's handler",
     );
   });
 });

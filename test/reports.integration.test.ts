@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { expectOneLineError, runCli, startCli } from "./helpers/cli.js";
 import { writeProfile } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { collectWarnings } from "../src/engine/warnings.js";
 import { faultBands } from "../src/report/charts/run-charts.js";
 import { renderMarkdown } from "../src/report/markdown.js";

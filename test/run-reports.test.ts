@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../src/report/markdown.js";
 import { createProgress, progressLine } from "../src/report/progress.js";
 import { renderTable } from "../src/report/table.js";
+import { workloadSections } from "../src/report/workload-rows.js";
 import { fixtureRun } from "./fixtures/run-result.js";
 
 describe("run reporters", () => {
@@ -52,8 +53,8 @@ describe("run reporters", () => {
 
       |  | msgs/s | bytes/s |
       | --- | ---: | ---: |
-      | published | 10000 | 1280000 |
-      | consumed | 9998.5 | 1279808 |
+      | published | 10.0k | 1.2 MiB/s |
+      | consumed | 9999 | 1.2 MiB/s |
 
       ## Latency
 
@@ -162,6 +163,28 @@ describe("a drain that waits", () => {
     expect(lines).toEqual([
       "run 1/3 drain 5s: waiting for 2 operations still out\n",
       "run 1/3 drain 10s: waiting for 1 operation still out\n",
+    ]);
+  });
+});
+
+describe("a drain's two rates", () => {
+  it("say what each is over: the measured phase, and the time to the backlog's last message", () => {
+    const run = {
+      ...fixtureRun(),
+      measuredS: 1.714,
+      drain: {
+        backlogMsgs: 200_000,
+        consumedMsgs: 200_000,
+        drained: true,
+        drainS: 1.696,
+        drainedPerSec: 117_924,
+      },
+    };
+    expect(renderTable(run)).toMatch(/│ consumed, over the 1.714 s measured │ 9999 +│/);
+    expect(renderMarkdown(run)).toContain("| consumed, over the 1.714 s measured | 9999 | 1.2 MiB/s |");
+    expect(workloadSections(run)[0]!.rows.slice(2)).toEqual([
+      ["drained in (to its last message)", "1.696 s"],
+      ["drain rate (consumed of it / that time)", "117.9k msgs/s"],
     ]);
   });
 });

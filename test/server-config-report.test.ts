@@ -1,6 +1,6 @@
 /** Which nats-server config a run's embedded server ran from, as each report shows it: path and hash only. */
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { environmentRows } from "../src/report/html/documents-html.js";
 import { renderMarkdown } from "../src/report/markdown.js";
 import { renderTable } from "../src/report/table.js";

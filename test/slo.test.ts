@@ -9,6 +9,7 @@ import { deriveSlos, meanBounds, roundDownToGrid, roundUpToGrid, t95 } from "../
 import { renderOpenSlo } from "../src/slo/openslo.js";
 import { parseLabels, seriesNames } from "../src/slo/prometheus-names.js";
 import { renderPrometheusRules } from "../src/slo/prometheus-rules.js";
+import { renderSloTable } from "../src/slo/render.js";
 import { renderThresholdsBlock, writeThresholdsIntoProfile } from "../src/slo/thresholds-block.js";
 import { parseSloWindow } from "../src/slo/window.js";
 import { fixtureBaseline } from "./fixtures/baseline.js";
@@ -62,6 +63,32 @@ describe("deriveSlos", () => {
     expect(p99.derivation.text).toBe(
       "95% upper bound of the mean per-run pubAck.p99 over 3 runs (15372 us) x headroom 1.25, rounded up",
     );
+  });
+
+  it("the table keeps to the figures; how they were derived is said once, under it", () => {
+    expect(renderSloTable(set)).toMatchInlineSnapshot(`
+      "SLO proposals for orders, observational: derived from 3 runs in b.json (recorded 2026-11-20T10:00:00.000Z)
+      ┌────────────────────────────┬────────────┬───────────┬───────────┐
+      │ metric                     │ objective  │ runs mean │ 95% bound │
+      ├────────────────────────────┼────────────┼───────────┼───────────┤
+      │ pubAck.p50                 │ <= 1.00ms  │ 800us     │ 800us     │
+      │ pubAck.p95                 │ <= 5.00ms  │ 4.00ms    │ 4.00ms    │
+      │ pubAck.p99                 │ <= 20.00ms │ 12.00ms   │ 15.37ms   │
+      │ throughput.publishedPerSec │ >= 6000/s  │ 10.0k/s   │ 8314/s    │
+      └────────────────────────────┴────────────┴───────────┴───────────┘
+      how each objective is derived, from the per-run values:
+        latency: the 95% upper bound of the mean over 3 runs x headroom 1.25,
+          rounded up to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^n
+        throughput: the 95% lower bound of the mean over 3 runs / headroom 1.25,
+          rounded down likewise
+      error budget: 99.9% over 28 days allows 24192000 failed publishes,
+        0.100% of 24192000000 publishes (10000 msgs/s, the baseline's median rate, for 2419200 s);
+        the baseline's runs had 0.0010% failed
+      "
+    `);
+    // Below the heading (which names the file), no line passes 100 characters.
+    const below = renderSloTable(set).split("\n").slice(1);
+    expect(Math.max(...below.map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
   it("throughput: lower bound / headroom, rounded down", () => {

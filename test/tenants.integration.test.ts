@@ -2,7 +2,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { tenantAccount } from "../src/engine/tenants.js";
 import { parseProfileText } from "../src/profile/loader.js";
 import { NatsServer } from "../src/server/launcher.js";
@@ -87,7 +87,7 @@ describe("tenants", () => {
     // the grant, within seconds.
     expect(cli.code).toBe(3);
     expect(expectOneLineError(cli)).toBe(
-      'error: the user of intruder-alpha may not publish to "beta.intrude" (publisher core-publisher-0); grant publish "beta.intrude" to the user of intruder-alpha',
+      'error: the user of intruder-alpha may not publish to "beta.intrude" (publisher core-publisher-0); grant publish "beta.intrude" to the user of intruder-alpha (a deny rule that matches it wins over any grant)',
     );
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(cli.stdout + cli.stderr).not.toMatch(/5ecret/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { RunResult } from "../src/engine/result.js";
+import type { Profile } from "../src/contract/profile.js";
+import type { RunResult } from "../src/contract/result.js";
 import { collectWarnings, lateSendWarnings } from "../src/engine/warnings.js";
-import type { Profile } from "../src/profile/profile.js";
 
 /** The fields collectWarnings reads, for a clean consume-only run on a named server. */
 function consumeOnly(drain: RunResult["drain"]): RunResult {
@@ -24,6 +24,19 @@ function consumeOnly(drain: RunResult["drain"]): RunResult {
 const profile = { warmupMs: 1000 } as Profile;
 
 describe("collectWarnings for a consume-only run", () => {
+  it("says nothing of a missing warmup: a drain is timed from the start by design (drain.yaml)", () => {
+    const drained = { backlogMsgs: 9000, consumedMsgs: 9000, drained: true, drainS: 2, drainedPerSec: 4500 };
+    expect(collectWarnings(consumeOnly(drained), { warmupMs: 0 } as Profile)).toEqual([]);
+    // A run that publishes still hears of it: its first second's latency includes start-up.
+    const publishing = {
+      ...consumeOnly(undefined),
+      counts: { ...consumeOnly(undefined).counts, published: 10 },
+    };
+    expect(collectWarnings(publishing as RunResult, { warmupMs: 0 } as Profile)).toEqual([
+      "no warmup: the first second includes connection and JIT start-up",
+    ]);
+  });
+
   it("says when there was no backlog to drain, and how to give it one", () => {
     const warnings = collectWarnings(
       consumeOnly({ backlogMsgs: 0, consumedMsgs: 0, drained: true, drainS: 0, drainedPerSec: 0 }),

@@ -10,7 +10,7 @@ import { Svcm } from "@nats-io/services";
 import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { describe, expect, it } from "vitest";
 import { profileHash } from "../src/baseline/format.js";
-import type { RunResult } from "../src/engine/result.js";
+import type { RunResult } from "../src/contract/result.js";
 import { NatsServer } from "../src/server/launcher.js";
 import { runCli } from "./helpers/cli.js";
 import { runJson, writeProfile } from "./helpers/profiles.js";

@@ -5,8 +5,8 @@
  */
 import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { MsgHdrs, NatsConnection, Subscription } from "@nats-io/transport-node";
+import { TIMING_HEADER } from "../src/contract/payload.js";
 import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
-import { TIMING_HEADER } from "../src/profile/workloads.js";
 import { deliveryCount, deliveryCountOfBytes } from "./ack-reply.js";
 import { BitSet } from "./bitset.js";
 import { FramePublisher } from "./frames.js";

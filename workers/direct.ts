@@ -6,7 +6,8 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClientTask, OpCounts } from "../src/engine/protocol.js";
-import { failureKind, type OpDriver } from "./op-client.js";
+import { failureKind } from "./failure-kind.js";
+import type { OpDriver } from "./op-client.js";
 import type { ThreadRecorder } from "./recorder.js";
 
 type DirectTask = Extract<ClientTask, { role: "op" }> & { op: { workload: "direct" } };

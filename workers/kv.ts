@@ -7,10 +7,11 @@
 import { JetStreamApiCodes } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { KV_OPS, type KvOp } from "../src/contract/workloads.js";
 import type { ClientTask, OpCounts } from "../src/engine/protocol.js";
-import { KV_OPS, type KvOp } from "../src/profile/workloads.js";
+import { failureKind } from "./failure-kind.js";
 import { keyName, keySpace } from "./keys.js";
-import { failureKind, type OpDriver } from "./op-client.js";
+import type { OpDriver } from "./op-client.js";
 import { PayloadFactory } from "./payload.js";
 import type { ThreadRecorder } from "./recorder.js";
 

@@ -9,7 +9,8 @@ import { jetstream } from "@nats-io/jetstream";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClientTask, OpCounts } from "../src/engine/protocol.js";
-import { failureKind, type OpDriver } from "./op-client.js";
+import { failureKind } from "./failure-kind.js";
+import type { OpDriver } from "./op-client.js";
 import type { ThreadRecorder } from "./recorder.js";
 
 type ObjectsTask = Extract<ClientTask, { role: "op" }> & { op: { workload: "objects" } };

@@ -3,7 +3,7 @@
  * monotonic clock, ns, 64-bit big-endian), the publisher id and the publisher's sequence number.
  */
 import { randomFillSync } from "node:crypto";
-import { PAYLOAD_HEADER_BYTES } from "../src/profile/profile.js";
+import { PAYLOAD_HEADER_BYTES } from "../src/contract/payload.js";
 
 const TWO_32 = 4294967296;
 /** Payloads are carved out of slabs this big: one allocation per many messages, not one each. */

@@ -1,4 +1,9 @@
-/** Reading a PubAck ({"stream":"S","seq":N,...}) without JSON.parse: only its stream sequence is wanted. */
+/**
+ * Reading a PubAck without JSON.parse or a string per message: the own sequence at the end of its
+ * subject, the stream sequence in its body, and, only for an error body, what the server refused.
+ */
+import type { Msg } from "@nats-io/transport-node";
+import { wireSubject } from "./nats-internals.js";
 
 const SEQ_KEY = [0x22, 0x73, 0x65, 0x71, 0x22, 0x3a]; // "seq":
 
@@ -16,4 +21,30 @@ export function pubAckSeq(data: Uint8Array): number {
     return n;
   }
   return 0;
+}
+
+/**
+ * The sequence at the end of a PubAck's subject (<inbox>.<seq>), read from the subject's bytes where
+ * nats.js keeps them: decoding the subject into a string for every PubAck cost more than the rest.
+ */
+export function inboxSeq(msg: Msg): number {
+  const raw = wireSubject(msg);
+  if (!raw) return Number(msg.subject.slice(msg.subject.lastIndexOf(".") + 1));
+  let n = 0;
+  let scale = 1;
+  for (let i = raw.length - 1; i >= 0 && raw[i] !== 0x2e; i--) {
+    n += (raw[i]! - 0x30) * scale;
+    scale *= 10;
+  }
+  return n;
+}
+
+/** An answer that is not a PubAck: `api:<err_code>` for a JetStream error body, else badPubAck. */
+export function pubAckErrorKind(msg: Msg): string {
+  try {
+    const body = msg.json<{ error?: { err_code?: number; code?: number } }>();
+    return body.error ? `api:${body.error.err_code ?? body.error.code ?? "unknown"}` : "badPubAck";
+  } catch {
+    return "badPubAck";
+  }
 }

@@ -3,6 +3,7 @@
  * error kinds. Clients record here; the thread posts interval snapshots and returns the totals.
  */
 
+import type { LatencyKind } from "../src/contract/latency.js";
 import {
   COUNTER,
   counterIndex,
@@ -11,7 +12,6 @@ import {
   HEADER,
   type IntendedPart,
   type IntervalSnapshot,
-  type LatencyKind,
   type Timing,
 } from "../src/engine/protocol.js";
 import { createHistogram, encodeHistogram, type Histogram, recordUs } from "../src/metrics/histogram.js";

@@ -5,8 +5,8 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { PayloadSpec } from "../src/contract/workloads.js";
 import { compileTemplate } from "../src/profile/template.js";
-import type { PayloadSpec } from "../src/profile/workloads.js";
 
 const encoder = new TextEncoder();
 

@@ -6,10 +6,10 @@
  */
 import { hostname } from "node:os";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { AuthSpec, Profile, TlsSpec } from "../contract/profile.js";
 import { connectFailure, connectOptions } from "../engine/connect-options.js";
 import { EVENTS_PER_THREAD, isLoopbackUrl, loadEventsPerSec } from "../engine/threads.js";
 import { RuntimeFailure, UsageError } from "../errors.js";
-import type { AuthSpec, Profile, TlsSpec } from "../profile/profile.js";
 import { bootId } from "../util/boot-id.js";
 import { benchlineVersion } from "../version.js";
 import { agentClock } from "./clock.js";
@@ -79,6 +79,12 @@ export class AgentControl {
     servers: string[],
     runId: string,
     file: string,
+    load: {
+      /** The load's own credentials by reference, when it has an identity of its own (a tenant). */
+      authRef?: AuthSpec;
+      /** The whole run's id, when it has several loads: they share the agents under it. */
+      group?: string;
+    } = {},
   ): Promise<AgentExecutor> {
     if (profile.faults?.some((f) => f.kind === "network"))
       throw new UsageError(
@@ -123,6 +129,8 @@ export class AgentControl {
         return Math.min(cap, Math.max(1, Math.ceil((events * share) / EVENTS_PER_THREAD)));
       },
       readyTimeoutMs: profile.connection.connectTimeoutMs + 5000,
+      ...(load.authRef && { authRef: load.authRef }),
+      ...(load.group && { group: load.group }),
     });
   }
 

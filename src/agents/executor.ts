@@ -6,6 +6,8 @@
  * agent lost. At the end each agent stops its threads and its results are fetched in parts.
  */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { AgentEnv } from "../contract/env.js";
+import type { AuthSpec } from "../contract/profile.js";
 import type { Execution, ExecutionEvents, Executor, ThreadSettings } from "../engine/executor.js";
 import type { Plan } from "../engine/plan.js";
 import { type ClientTask, COUNTER_FIELDS, HEADER_FIELDS, type ThreadResult } from "../engine/protocol.js";
@@ -17,25 +19,6 @@ import type { RemoteAgent } from "./remote.js";
 import { type AgentShare, splitPlan } from "./split.js";
 import { dataSubject, decodeRows, HEADER_AGENT, HEADER_KIND } from "./wire.js";
 
-/** One agent of a run as env.agents reports it (DESIGN.md: name, host, cpus, share, clock). */
-export interface AgentEnv {
-  name: string;
-  host: string;
-  cpus: number;
-  /** The agent's weight over all the agents' weights: its part of every entry of the profile. */
-  share: number;
-  clients: number;
-  threads: number;
-  /** What its publishers and operation clients were set to send, msgs/s (open loop). */
-  ratePerSec: number;
-  clockOffsetUs: number;
-  clockErrorUs: number;
-  /** "shared": on the coordinator's kernel, one monotonic clock; "measured": over the control connection. */
-  clock: "shared" | "measured";
-  /** The agent process's CPU over the measured phase, percent of one core. */
-  cpuPercent?: number;
-}
-
 export interface AgentRunSetup {
   nc: NatsConnection;
   controlUrl: string;
@@ -45,6 +28,10 @@ export interface AgentRunSetup {
   /** Worker threads an agent runs its clients on, given the part of the plan's clients they are. */
   threadsFor(agent: RemoteAgent, share: number): number;
   readyTimeoutMs: number;
+  /** The load's own credentials by reference (tenants); absent: each agent's own. */
+  authRef?: AuthSpec;
+  /** The whole run's id when it has several loads (agents take a share of each). */
+  group?: string;
 }
 
 const HEARTBEAT_MS = 1000;
@@ -185,6 +172,8 @@ export class AgentExecutor implements Executor {
               clockOffsetNs: agents[s.agent]!.clock.offsetNs,
               dataSubject: subject,
               heartbeatTimeoutMs: Math.max(10_000, this.setup.readyTimeoutMs + 5000),
+              ...(this.setup.authRef && { authRef: this.setup.authRef }),
+              ...(this.setup.group && { group: this.setup.group }),
             },
             this.setup.readyTimeoutMs,
           )

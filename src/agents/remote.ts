@@ -17,6 +17,7 @@ import {
   encodeValue,
   HEADER_CHUNK,
   HEADER_FROM,
+  HEADER_GROUP,
   HEADER_RUN,
   type PrepareRequest,
   type StopReply,
@@ -86,6 +87,7 @@ export class RemoteAgent {
     for (const [i, part] of parts.entries()) {
       const h = headers();
       h.set(HEADER_RUN, request.runId);
+      h.set(HEADER_GROUP, request.group ?? request.runId);
       h.set(HEADER_FROM, hostname());
       h.set(HEADER_CHUNK, `${i}/${parts.length}`);
       // The last part is answered once the share is ready; the others at once.

@@ -12,6 +12,7 @@ import type { ConnectSpec } from "../engine/connect-options.js";
 import { UsageError } from "../errors.js";
 import { bootId } from "../util/boot-id.js";
 import { benchlineVersion } from "../version.js";
+import { resolveAuthRef } from "./auth-ref.js";
 import { type AgentMetadata, type AgentStatus, listAgents } from "./discovery.js";
 import { ShareRun } from "./share.js";
 import {
@@ -22,6 +23,7 @@ import {
   type GoRequest,
   HEADER_CHUNK,
   HEADER_FROM,
+  HEADER_GROUP,
   HEADER_RUN,
   type PrepareRequest,
   parseChunk,
@@ -51,6 +53,8 @@ export interface AgentService {
 /** The run an agent holds: claimed by a prepare's first part, a share once the prepare is whole. */
 interface Claim {
   runId: string;
+  /** The composed run: shares of one group (its loads side by side) may be held at once. */
+  group: string;
   coordinator: string;
   since: string;
   transfer?: Assembly;
@@ -63,20 +67,24 @@ export async function startAgentService(nc: NatsConnection, config: AgentConfig)
     throw new UsageError(
       `an agent named ${config.name} already answers on this control server; give this one another --name`,
     );
-  let claim: Claim | undefined;
+  // One run at a time; a run of several loads (tenants) holds a share of each, under one group.
+  const claims = new Map<string, Claim>();
   let draining = false;
   const release = (runId: string) => {
-    if (claim?.runId !== runId) return;
-    const held = claim;
-    claim = undefined;
+    const held = claims.get(runId);
+    if (!held) return;
+    claims.delete(runId);
     clearTimeout(held.expiry);
     void held.share?.close();
   };
-  const status = (): AgentStatus => ({
-    busy: claim !== undefined,
-    draining,
-    ...(claim && { run: claim.runId, coordinator: claim.coordinator, since: claim.since }),
-  });
+  const status = (): AgentStatus => {
+    const claim = claims.values().next().value as Claim | undefined;
+    return {
+      busy: claim !== undefined,
+      draining,
+      ...(claim && { run: claim.group, coordinator: claim.coordinator, since: claim.since }),
+    };
+  };
   const metadata: AgentMetadata = {
     agent: config.name,
     host: hostname(),
@@ -98,7 +106,8 @@ export async function startAgentService(nc: NatsConnection, config: AgentConfig)
   const group = svc.addGroup(agentGroup(config.prefix, config.name));
   /** The share of the run a command names, or an error answered. */
   const shareOf = (m: ServiceMsg, runId: string): ShareRun | undefined => {
-    if (claim?.runId === runId && claim.share) return claim.share;
+    const share = claims.get(runId)?.share;
+    if (share) return share;
     m.respondError(404, `agent ${config.name} holds no run ${runId}`);
     return undefined;
   };
@@ -110,26 +119,42 @@ export async function startAgentService(nc: NatsConnection, config: AgentConfig)
     const runId = m.headers?.get(HEADER_RUN) ?? "";
     const [index, count] = parseChunk(m.headers?.get(HEADER_CHUNK)) ?? [0, 1];
     if (draining) return void m.respondError(503, `agent ${config.name} is shutting down`);
-    if (claim && claim.runId !== runId)
+    const group = m.headers?.get(HEADER_GROUP) || runId;
+    const other = [...claims.values()].find((c) => c.group !== group);
+    if (other)
       return void m.respondError(
         409,
-        `agent ${config.name} is busy with run ${claim.runId} from ${claim.coordinator} since ${claim.since}`,
+        `agent ${config.name} is busy with run ${other.group} from ${other.coordinator} since ${other.since}`,
       );
-    claim ??= {
-      runId,
-      coordinator: m.headers?.get(HEADER_FROM) || "?",
-      since: new Date().toISOString(),
-      transfer: new Assembly(count),
-      // A coordinator that vanished mid-prepare must not hold the agent for ever.
-      expiry: setTimeout(() => release(runId), config.claimTimeoutMs ?? 60_000),
-    };
+    let claim = claims.get(runId);
+    if (!claim) {
+      claim = {
+        runId,
+        group,
+        coordinator: m.headers?.get(HEADER_FROM) || "?",
+        since: new Date().toISOString(),
+        transfer: new Assembly(count),
+        // A coordinator that vanished mid-prepare must not hold the agent for ever.
+        expiry: setTimeout(() => release(runId), config.claimTimeoutMs ?? 60_000),
+      };
+      claims.set(runId, claim);
+    }
     const held = claim;
     if (!held.transfer || held.share) return void m.respondError(409, `run ${runId} is prepared already`);
     const whole = held.transfer.add(index, m.data);
     if (!whole) return void m.respond("{}");
     held.transfer = undefined;
     const request = decodeValue<PrepareRequest>(whole);
-    held.share = new ShareRun(nc, request, config.name, config.own, () => release(runId));
+    let own = config.own;
+    try {
+      // A tenant's load: the profile's references, filled from this agent's environment.
+      if (request.authRef) own = { ...own, auth: resolveAuthRef(request.authRef, process.env, config.name) };
+    } catch (err) {
+      m.respondError(500, (err as Error).message);
+      release(runId);
+      return;
+    }
+    held.share = new ShareRun(nc, request, config.name, own, () => release(runId));
     held.share.ready.then(
       () => {
         clearTimeout(held.expiry);
@@ -182,15 +207,19 @@ export async function startAgentService(nc: NatsConnection, config: AgentConfig)
     stopped: svc.stopped,
     drain: async (why) => {
       draining = true;
-      const held = claim;
-      if (held?.share) {
-        held.share.fault(`shutting down (${why})`);
-        await held.share.stop().catch(() => {});
-        // The coordinator fetches the results as soon as it hears; give it a moment before leaving.
-        const deadline = Date.now() + 3000;
-        while (claim === held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        release(held.runId);
-      } else if (held) release(held.runId);
+      await Promise.all(
+        [...claims.values()].map(async (held) => {
+          if (held.share) {
+            held.share.fault(`shutting down (${why})`);
+            await held.share.stop().catch(() => {});
+            // The coordinator fetches the results as soon as it hears; give it a moment before leaving.
+            const deadline = Date.now() + 3000;
+            while (claims.get(held.runId) === held && Date.now() < deadline)
+              await new Promise((r) => setTimeout(r, 50));
+          }
+          release(held.runId);
+        }),
+      );
       await svc.stop();
     },
   };

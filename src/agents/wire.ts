@@ -7,9 +7,9 @@
 
 import { deserialize, serialize } from "node:v8";
 import { gunzipSync, gzipSync } from "node:zlib";
+import type { AuthSpec, ConnectionSpec } from "../contract/profile.js";
 import type { PlanThread } from "../engine/executor.js";
 import type { Timing } from "../engine/protocol.js";
-import type { ConnectionSpec } from "../profile/profile.js";
 
 /** The micro service name every agent registers; $SRV.INFO.benchline-agent lists them. */
 export const AGENT_SERVICE = "benchline-agent";
@@ -36,6 +36,8 @@ export const HEADER_KIND = "Benchline-Kind";
 export const HEADER_CHUNK = "Benchline-Chunk";
 /** A prepare's run id and the coordinator's host, on every part: the first part claims the agent. */
 export const HEADER_RUN = "Benchline-Run";
+/** The composed run a share belongs to: an agent takes shares of several loads of one run (tenants). */
+export const HEADER_GROUP = "Benchline-Group";
 export const HEADER_FROM = "Benchline-From";
 
 export type DataKind = "rows" | "interval" | "fault";
@@ -63,6 +65,13 @@ export interface PrepareRequest {
   dataSubject: string;
   /** The agent gives the run up when it hears nothing from the coordinator for this long. */
   heartbeatTimeoutMs: number;
+  /**
+   * A load with an identity of its own (a tenant): its credentials as the profile wrote them, ${ENV}
+   * references and file paths only (auth-ref.ts), resolved by the agent from its own environment.
+   */
+  authRef?: AuthSpec;
+  /** The whole run's id: loads side by side (tenants) share their agents under it. */
+  group?: string;
 }
 
 export interface GoRequest {

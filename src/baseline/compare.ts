@@ -3,9 +3,10 @@
  * test says whether they differ at all, a bootstrap interval of the median's relative change says by how
  * much, and the noise threshold says whether that much matters.
  */
-import type { RunEnv } from "../engine/result.js";
+import type { RunEnv } from "../contract/env.js";
 import type { Direction, MetricSource } from "./metrics.js";
 import { metricInfo, metricValue } from "./metrics.js";
+import { type MetricResolution, metricResolution } from "./resolution.js";
 import { bootstrapMedianChange, mannWhitneyU, median, minAttainablePValue, relativeChange } from "./stats.js";
 
 export type Verdict =
@@ -32,6 +33,8 @@ export interface MetricComparison {
   interval: { low: number; high: number };
   noise: number;
   verdict: Verdict;
+  /** The smallest change this verdict detects, from the runs' spread (absent in older reports). */
+  resolution?: MetricResolution;
 }
 
 export interface CompareSettings {
@@ -39,6 +42,18 @@ export interface CompareSettings {
   /** Noise threshold (fraction) for a metric. */
   noiseFor: (metric: string) => number;
   seed: number;
+  /**
+   * A sequential look's two-sided nominal level for an overall level (alpha spending): the test of a
+   * metric at Holm level a uses nominal(a), the interval confidence 1 - nominal(alpha). Identity when the
+   * run count was fixed in advance.
+   */
+  nominal?: (level: number) => number;
+  /** The power the resolution is stated at (default 0.8). */
+  power?: number;
+  /** A change (fraction) to give the runs needed to detect (--detect). */
+  detect?: number;
+  /** ab: both sides grow together, so runs to detect are rounds. */
+  paired?: boolean;
 }
 
 export const DEFAULT_ALPHA = 0.05;
@@ -92,7 +107,8 @@ export function compareMetric(
     };
   }
   const { pValue } = mannWhitneyU(cand, base);
-  const interval = bootstrapMedianChange(base, cand, { seed: s.seed });
+  const confidence = 1 - (s.nominal ?? identity)(s.alpha);
+  const interval = bootstrapMedianChange(base, cand, { seed: s.seed, confidence });
   return {
     ...common,
     rawPValue: pValue,
@@ -113,7 +129,16 @@ export function verdictOf(
   direction: Direction,
   alpha: number,
 ): Verdict {
-  if (!(pValue < alpha)) return "no significant change";
+  return verdictFrom(pValue < alpha, interval, noise, direction);
+}
+
+function verdictFrom(
+  significant: boolean,
+  interval: { low: number; high: number },
+  noise: number,
+  direction: Direction,
+): Verdict {
+  if (!significant) return "no significant change";
   const worseUp = direction === "lower-is-better";
   if (interval.low > noise) return worseUp ? "regressed" : "improved";
   if (interval.high < -noise) return worseUp ? "improved" : "regressed";
@@ -151,18 +176,60 @@ export function compareRuns(
     return base.length === 0 ? [] : [compareMetric(m, base, cand, s)];
   });
   const tested = compared.filter((c) => c.verdict !== "insufficient data");
-  const adjusted = holmAdjust(tested.map((c) => c.rawPValue));
+  const raw = tested.map((c) => c.rawPValue);
+  const adjusted = holmAdjust(raw);
+  const nominal = s.nominal ?? identity;
+  const significant = holmSignificant(raw, s.alpha, nominal);
+  // The first of m metrics is tested at alpha/m: the level a lone regression faces.
+  const firstLevel = nominal(s.alpha / Math.max(1, tested.length));
   tested.forEach((c, i) => {
     c.pValue = adjusted[i]!;
-    // Holm multiplies the smallest p by the number of tests: when even the smallest attainable p
-    // cannot pass that, no metric can ever be found to differ.
-    const reachable =
-      tested.length * minAttainablePValue(c.baselineValues.length, c.candidateValues.length) <= s.alpha;
+    // Holm tests the smallest p at alpha/m: when even the smallest attainable p cannot pass that, no
+    // metric can ever be found to differ.
+    const reachable = minAttainablePValue(c.baselineValues.length, c.candidateValues.length) <= firstLevel;
     c.verdict = reachable
-      ? verdictOf(c.pValue, c.interval, c.noise, c.direction, s.alpha)
+      ? verdictFrom(significant[i]!, c.interval, c.noise, c.direction)
       : "insufficient data";
   });
+  for (const c of compared) {
+    c.resolution = metricResolution({
+      base: c.baselineValues,
+      cand: c.candidateValues,
+      candidateRuns: c.candidateValues.length,
+      testLevel: firstLevel,
+      intervalLevel: nominal(s.alpha),
+      noise: c.noise,
+      direction: c.direction,
+      power: s.power,
+      detect: s.detect,
+      paired: s.paired,
+    });
+  }
   return compared;
+}
+
+const identity = (level: number) => level;
+
+/**
+ * Holm's step-down at a look's nominal levels: the r-th smallest of m p-values is significant when it
+ * and every smaller one are below nominal(alpha / (m - r + 1)). With the identity it is the classical
+ * procedure (adjusted p < alpha); with alpha-spending levels, the group-sequential Holm procedure that
+ * controls the familywise error over all looks (Maurer & Bretz 2013; Ye et al. 2013).
+ */
+export function holmSignificant(
+  pValues: readonly number[],
+  alpha: number,
+  nominal: (level: number) => number = identity,
+): boolean[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<boolean>(m).fill(false);
+  for (let r = 0; r < m; r++) {
+    const [p, i] = order[r]!;
+    if (!(p < nominal(alpha / (m - r)))) break;
+    out[i] = true;
+  }
+  return out;
 }
 
 /** Differences in environment that make a comparison less like with like. */

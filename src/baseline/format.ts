@@ -4,8 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { RunEnv, RunResult } from "../engine/result.js";
-import type { Profile } from "../profile/profile.js";
+import type { RunEnv } from "../contract/env.js";
+import type { Profile } from "../contract/profile.js";
+import type { RunResult } from "../contract/result.js";
 
 export const BASELINE_SCHEMA = "benchline/baseline@1";
 

@@ -5,9 +5,9 @@
  * fault runs `faults.<name>.<recoveryMs|unavailableMs>` (milliseconds).
  */
 
-import { LATENCY_KINDS, type LatencyKind, OP_LATENCY_KINDS } from "../engine/protocol.js";
-import type { Counts, RunResult } from "../engine/result.js";
-import { type Profile, wholeLoad } from "../profile/profile.js";
+import { LATENCY_KINDS, type LatencyKind, OP_LATENCY_KINDS } from "../contract/latency.js";
+import { type Profile, wholeLoad } from "../contract/profile.js";
+import type { Counts, RunResult } from "../contract/result.js";
 
 /** The parts of a run a metric can read: a RunResult or a baseline's run summary. */
 export type MetricSource = Pick<RunResult, "throughput" | "counts" | "latency" | "faults">;

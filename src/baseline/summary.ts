@@ -1,6 +1,9 @@
 /** Medians and spreads of a baseline's runs, for `baseline show` and after `baseline record`. */
+
+import { DEFAULT_ALPHA, DEFAULT_NOISE } from "./compare.js";
 import type { Baseline } from "./format.js";
-import { defaultCompareMetrics, metricValue } from "./metrics.js";
+import { defaultCompareMetrics, metricInfo, metricValue } from "./metrics.js";
+import { type MetricResolution, metricResolution } from "./resolution.js";
 import { median, quantile } from "./stats.js";
 
 /** Median and spread of each default metric across a baseline's runs. */
@@ -11,12 +14,38 @@ export interface MetricSpread {
   max: number;
   iqrLow: number;
   iqrHigh: number;
+  /** What a compare of `candidateRuns` against this baseline would resolve, from the baseline's spread. */
+  resolution?: MetricResolution;
 }
 
-export function summarizeBaseline(b: Baseline): MetricSpread[] {
-  return defaultCompareMetrics(b.profile).flatMap((metric) => {
-    const values = b.runs.map((r) => metricValue(r, metric)).filter((v): v is number => v !== undefined);
+/** For the resolution: how many candidates a compare would run, and a change to give the runs for. */
+export interface ResolutionAsked {
+  candidateRuns: number;
+  detect?: number;
+  noise?: number;
+}
+
+export function summarizeBaseline(b: Baseline, asked?: ResolutionAsked): MetricSpread[] {
+  const metrics = defaultCompareMetrics(b.profile);
+  const valuesOf = (metric: string) =>
+    b.runs.map((r) => metricValue(r, metric)).filter((v): v is number => v !== undefined);
+  // As compare's Holm: the first of the m metrics with values is tested at alpha / m.
+  const tested = metrics.filter((m) => valuesOf(m).length > 0).length;
+  return metrics.flatMap((metric) => {
+    const values = valuesOf(metric);
     if (values.length === 0) return [];
+    const resolution =
+      asked &&
+      metricResolution({
+        base: values,
+        cand: [],
+        candidateRuns: asked.candidateRuns,
+        testLevel: DEFAULT_ALPHA / tested,
+        intervalLevel: DEFAULT_ALPHA,
+        noise: asked.noise ?? DEFAULT_NOISE,
+        direction: metricInfo(metric)!.direction,
+        detect: asked.detect,
+      });
     return [
       {
         metric,
@@ -25,6 +54,7 @@ export function summarizeBaseline(b: Baseline): MetricSpread[] {
         max: Math.max(...values),
         iqrLow: quantile(values, 0.25),
         iqrHigh: quantile(values, 0.75),
+        ...(resolution && { resolution }),
       },
     ];
   });

@@ -2,26 +2,10 @@
  * Absolute thresholds a profile may carry: `thresholds: { "pubAck.p99": "< 20ms", "counts.lost": "== 0" }`.
  * Parsed once when the profile loads; checked on every run and compare.
  */
+import type { Profile } from "../contract/profile.js";
+import type { Operator, Threshold, ThresholdCheck } from "../contract/thresholds.js";
 import { UsageError } from "../errors.js";
-import type { Profile } from "../profile/profile.js";
 import { type MetricSource, metricInfo, metricValue, profileProduces } from "./metrics.js";
-
-export type Operator = "<" | "<=" | ">" | ">=" | "==" | "!=";
-
-/** One parsed threshold; `limit` is in the metric's own unit (microseconds for latency). */
-export interface Threshold {
-  metric: string;
-  op: Operator;
-  limit: number;
-  /** As written, for messages. */
-  text: string;
-}
-
-/** A threshold checked against a run. */
-export interface ThresholdCheck extends Threshold {
-  actual: number;
-  passed: boolean;
-}
 
 const LATENCY_UNITS_US: Record<string, number> = { us: 1, ms: 1000, s: 1_000_000 };
 

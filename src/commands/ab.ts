@@ -11,14 +11,24 @@ import { compareRuns, DEFAULT_ALPHA } from "../baseline/compare.js";
 import { latencyDistributions } from "../baseline/distributions.js";
 import { profileHash } from "../baseline/format.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
+import { DEFAULT_POWER, noiseWarning } from "../baseline/resolution.js";
+import { twoSampleInformation } from "../baseline/sequential.js";
 import { minAttainablePValue } from "../baseline/stats.js";
-import type { RunResult } from "../engine/result.js";
+import type { RunResult } from "../contract/result.js";
 import { UsageError, VerdictFailed } from "../errors.js";
+import {
+  entriesFor,
+  type HistoryArgs,
+  historyStore,
+  recordHistory,
+  withHistoryOptions,
+} from "../history/record.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { ProfileOverrides } from "../profile/overrides.js";
 import { REDACTED } from "../profile/redact.js";
 import { renderCompareTable } from "../report/compare-table.js";
 import { formatPercent } from "../report/format-metric.js";
+import { stopSentence } from "../report/resolution-lines.js";
 import { checkNatsServerBin } from "../server/binary.js";
 import { checkUserConfig } from "../server/launcher.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
@@ -34,9 +44,17 @@ import {
   writeFinalPrometheus,
 } from "./output-options.js";
 import { runOne } from "./repeat.js";
+import {
+  parsePercent,
+  type ResolutionArgs,
+  resolutionPlan,
+  untilResolved,
+  withResolutionOptions,
+  worstResolution,
+} from "./resolve.js";
 import { loadWithOverrides } from "./run.js";
 
-interface AbArgs extends ProfileOverrides, OutputArgs, ConnectionArgs {
+interface AbArgs extends ProfileOverrides, OutputArgs, ConnectionArgs, HistoryArgs, ResolutionArgs {
   profile: string;
   a: string;
   b: string;
@@ -89,7 +107,10 @@ async function ab(args: AbArgs): Promise<void> {
         `${flag}: the URL carries credentials, and so do the flags, NATS_* or the profile's auth: give them one way`,
       );
   const noiseFor = parseNoise(args.noise);
+  const history = historyStore(args);
   const metrics = comparedMetrics(args.metric, loaded.profile);
+  const detect = parsePercent("detect", args.detect);
+  const plan = resolutionPlan(args, args.rounds, Math.max(...metrics.map(noiseFor)));
   if (metrics.length * minAttainablePValue(args.rounds, args.rounds) > DEFAULT_ALPHA) {
     let needed = args.rounds + 1;
     while (needed < 100 && metrics.length * minAttainablePValue(needed, needed) > DEFAULT_ALPHA) needed++;
@@ -105,15 +126,19 @@ async function ab(args: AbArgs): Promise<void> {
   }
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const dir = join(args.out, `${fileTimestamp()}-ab-${loaded.profile.name}`);
-  const order = abOrder(args.rounds);
+  const maxRounds = plan?.max ?? args.rounds;
+  const order: Array<"A" | "B"> = [];
   const runs: Record<"A" | "B", RunResult[]> = { A: [], B: [] };
+  const settings = { alpha: DEFAULT_ALPHA, noiseFor, seed: args.seed, detect, paired: true };
   const live = await openLiveMetrics(args, loaded.profile);
-  try {
-    for (const side of order) {
+  // One round: A B or B A, alternating, so each side goes first in half the rounds.
+  const round = async (r: number) => {
+    for (const side of abOrder(r + 1).slice(2 * r)) {
+      order.push(side);
       const i = runs[side].length;
       const result = await runOne(forTarget(loaded, targets[side]), {
-        tag: `${side} ${i + 1}/${args.rounds}`,
-        name: `${side} run ${i + 1} of ${args.rounds}`,
+        tag: `${side} ${i + 1}/${plan ? `<=${maxRounds}` : maxRounds}`,
+        name: `${side} run ${i + 1}`,
         keep: async (r) => {
           const file = join(dir, `${side.toLowerCase()}-${i + 1}.json`);
           await writeFileAtomic(file, `${JSON.stringify(r, null, 2)}\n`);
@@ -125,15 +150,28 @@ async function ab(args: AbArgs): Promise<void> {
       });
       runs[side].push(result);
     }
+  };
+  let sequential: Awaited<ReturnType<typeof untilResolved<ReturnType<typeof compareRuns>>>> | undefined;
+  try {
+    if (plan)
+      sequential = await untilResolved({
+        first: args.rounds,
+        ...plan,
+        unit: "rounds",
+        informationOf: (n) => twoSampleInformation(n, n),
+        addRun: round,
+        judge: (nominal) => compareRuns(runs.A, runs.B, metrics, { ...settings, nominal }),
+        assess: (judged) => ({
+          resolution: worstResolution(judged),
+          regressed: judged.some((c) => c.verdict === "regressed"),
+        }),
+      });
+    else for (let r = 0; r < args.rounds; r++) await round(r);
   } finally {
     await live.close();
   }
 
-  const comparisons = compareRuns(runs.A, runs.B, metrics, {
-    alpha: DEFAULT_ALPHA,
-    noiseFor,
-    seed: args.seed,
-  });
+  const comparisons = sequential?.judged ?? compareRuns(runs.A, runs.B, metrics, settings);
   const regressed = comparisons.filter((c) => c.verdict === "regressed").map((c) => c.metric);
   const hash = profileHash(loaded.profile);
   const report: CompareReport = {
@@ -148,15 +186,23 @@ async function ab(args: AbArgs): Promise<void> {
       env: runs.A[0]!.env,
     },
     candidate: { source: "rerun", runs: runs.B.length, profileHash: hash, env: runs.B[0]!.env },
-    ab: { a: targets.A.label, b: targets.B.label, rounds: args.rounds, order: order.join("") },
+    ab: { a: targets.A.label, b: targets.B.label, rounds: runs.B.length, order: order.join("") },
     alpha: DEFAULT_ALPHA,
     metrics: comparisons,
     // ab judges B against A only; a profile's absolute thresholds are for run and compare.
     thresholds: [],
-    warnings: comparisons
-      .filter((c) => c.verdict === "insufficient data")
-      .map((c) => `${c.metric}: too few values for the test`),
+    warnings: [
+      ...comparisons
+        .filter((c) => c.verdict === "insufficient data")
+        .map((c) => `${c.metric}: too few values for the test`),
+      ...comparisons.flatMap((c) => (c.resolution && noiseWarning(c.metric, c.noise, c.resolution)) || []),
+    ],
     distributions: latencyDistributions(runs.A, runs.B),
+    resolution: {
+      power: DEFAULT_POWER,
+      ...(detect !== undefined && { detect }),
+      ...(sequential && { stop: sequential.stop }),
+    },
     regressed,
     passed: regressed.length === 0,
   };
@@ -164,6 +210,9 @@ async function ab(args: AbArgs): Promise<void> {
   files.push(...(await writeFinalPrometheus(args, loaded.profile.name, runs.B)));
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
   process.stderr.write(`wrote ${dir}/ (${files.join(", ")})\n`);
+  if (sequential) process.stderr.write(`${stopSentence(sequential.stop, "rounds")}\n`);
+  // Each side is an entry of its own: its server (version, config) is part of what it measured.
+  await recordHistory(history, [...entriesFor("ab:A", runs.A, args), ...entriesFor("ab:B", runs.B, args)]);
   if (!report.passed) {
     const worse = comparisons
       .filter((c) => c.verdict === "regressed")
@@ -179,8 +228,15 @@ export const abCommand: CommandModule = {
   describe:
     "run a profile on two targets interleaved (A B B A ...) and give compare's verdicts of B against A; exit 1 when B regressed",
   builder: (y: Argv) =>
-    withVerdictOptions(
-      withConnectionOptions(withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides")),
+    withResolutionOptions(
+      withHistoryOptions(
+        withVerdictOptions(
+          withConnectionOptions(
+            withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides"),
+          ),
+        ),
+      ),
+      "rounds",
     )
       // yargs lists a one-letter option as -a; the usage line and the options' words say --a, as the
       // examples, README and errors write it (both spellings parse).

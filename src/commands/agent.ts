@@ -9,6 +9,7 @@ import type { Argv, CommandModule } from "yargs";
 import { connectControlServer } from "../agents/control.js";
 import { startAgentService } from "../agents/service.js";
 import { agentGroup } from "../agents/wire.js";
+import type { Profile } from "../contract/profile.js";
 import { UsageError } from "../errors.js";
 import {
   applyConnectionFlags,
@@ -16,7 +17,6 @@ import {
   type ConnectionFlags,
   connectionFlagsWithEnv,
 } from "../profile/connection.js";
-import type { Profile } from "../profile/profile.js";
 import { redactUrl } from "../profile/redact.js";
 import { shutdownSignal } from "../util/shutdown.js";
 import { withCredentialOptions } from "./connection-options.js";

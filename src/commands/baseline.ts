@@ -1,24 +1,42 @@
 /** `benchline baseline record|show`: K runs of a profile kept as one baseline file; its medians and spreads. */
 import { dirname } from "node:path";
 import type { Argv, CommandModule } from "yargs";
+import { DEFAULT_NOISE } from "../baseline/compare.js";
 import { BASELINE_SCHEMA, type Baseline, profileHash, summarizeRun } from "../baseline/format.js";
 import { readBaseline, writeBaseline } from "../baseline/store.js";
 import { summarizeBaseline } from "../baseline/summary.js";
 import { writeRunArtifacts } from "../engine/artifacts.js";
 import { UsageError } from "../errors.js";
+import {
+  entriesFor,
+  type HistoryArgs,
+  historyStore,
+  recordHistory,
+  withHistoryOptions,
+} from "../history/record.js";
 import { renderBaselineShow } from "../report/baseline-show.js";
+import { stopSentence } from "../report/resolution-lines.js";
 import { ensureWritableDir } from "../util/files.js";
 import { benchlineVersion } from "../version.js";
+import { DEFAULT_CANDIDATE_RUNS } from "./compare.js";
 import { type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import { type AgentArgs, openAgents, withAgentOptions } from "./control-options.js";
-import { runRepeatedly } from "./repeat.js";
+import { runOne, runRepeatedly } from "./repeat.js";
+import {
+  parsePercent,
+  type ResolutionArgs,
+  resolutionPlan,
+  untilResolved,
+  withResolutionOptions,
+  worstResolution,
+} from "./resolve.js";
 import { loadWithOverrides } from "./run.js";
 import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from "./server-config-options.js";
 
 /** Fewer runs than this give no rank test a chance. */
 export const MIN_BASELINE_RUNS = 3;
 
-interface RecordArgs extends ConnectionArgs, ServerConfigArgs, AgentArgs {
+interface RecordArgs extends ConnectionArgs, ServerConfigArgs, AgentArgs, HistoryArgs, ResolutionArgs {
   profile: string;
   repeat: number;
   out: string;
@@ -34,6 +52,10 @@ async function record(args: RecordArgs): Promise<void> {
     );
   }
   if (!args.out.endsWith(".json")) throw new UsageError(`--out ${args.out}: a baseline file ends in .json`);
+  const history = historyStore(args);
+  const detect = parsePercent("detect", args.detect);
+  const plan = resolutionPlan(args, args.repeat, DEFAULT_NOISE);
+  const asked = { candidateRuns: DEFAULT_CANDIDATE_RUNS, detect };
   const { loaded, embedded } = useServerConfig(
     await loadWithOverrides(args.profile, { duration: args.duration, rate: args.rate }, args),
     args,
@@ -43,20 +65,10 @@ async function record(args: RecordArgs): Promise<void> {
   await ensureWritableDir(dirname(args.out), "baseline dir (--out)");
   // Nothing is written to --out until every run is complete: a baseline holds complete runs only.
   const agents = await openAgents(args);
-  let runs: Awaited<ReturnType<typeof runRepeatedly>>;
-  try {
-    runs = await runRepeatedly(loaded, {
-      count: args.repeat,
-      label: "run",
-      keep: async (result) => `${(await writeRunArtifacts(args.artifacts, result)).dir}/result.json`,
-      consequence: `${args.out} was not written`,
-      embedded,
-      agents,
-    });
-  } finally {
-    await agents?.close();
-  }
-  const baseline: Baseline = {
+  let runs: Awaited<ReturnType<typeof runRepeatedly>> = [];
+  const keep = async (result: Parameters<typeof summarizeRun>[0]) =>
+    `${(await writeRunArtifacts(args.artifacts, result)).dir}/result.json`;
+  const baselineOf = (): Baseline => ({
     schema: BASELINE_SCHEMA,
     benchline: benchlineVersion,
     createdAt: new Date().toISOString(),
@@ -64,15 +76,55 @@ async function record(args: RecordArgs): Promise<void> {
     profileHash: profileHash(loaded.profile),
     env: runs[0]!.env,
     runs: runs.map(summarizeRun),
-  };
+  });
+  let stop: Awaited<ReturnType<typeof untilResolved>>["stop"] | undefined;
+  try {
+    if (plan) {
+      // No test is made while recording, so looking after every run spends no alpha: the target is what
+      // a compare of the default candidate count against the baseline so far would resolve.
+      ({ stop } = await untilResolved({
+        first: args.repeat,
+        ...plan,
+        unit: "runs",
+        informationOf: (n) => n,
+        addRun: async (i) => {
+          runs.push(
+            await runOne(loaded, {
+              tag: `run ${i + 1}/<=${plan.max}`,
+              name: `run ${i + 1}`,
+              keep,
+              consequence: `${args.out} was not written`,
+              target: { embedded, agents },
+            }),
+          );
+        },
+        judge: () => summarizeBaseline(baselineOf(), asked),
+        assess: (spreads) => ({ resolution: worstResolution(spreads), regressed: false }),
+      }));
+    } else
+      runs = await runRepeatedly(loaded, {
+        count: args.repeat,
+        label: "run",
+        keep,
+        consequence: `${args.out} was not written`,
+        embedded,
+        agents,
+      });
+  } finally {
+    await agents?.close();
+  }
+  const baseline = baselineOf();
   await writeBaseline(args.out, baseline);
-  process.stdout.write(renderBaselineShow(baseline, summarizeBaseline(baseline), new Date()));
+  process.stdout.write(renderBaselineShow(baseline, summarizeBaseline(baseline, asked), new Date()));
+  if (stop) process.stdout.write(`${stopSentence(stop)}\n`);
   process.stderr.write(`wrote ${args.out}\n`);
+  await recordHistory(history, entriesFor("baseline", runs, args));
 }
 
-async function show(args: { file: string; json: boolean }): Promise<void> {
+async function show(args: { file: string; json: boolean; detect?: string }): Promise<void> {
   const b = await readBaseline(args.file);
-  const spreads = summarizeBaseline(b);
+  const detect = parsePercent("detect", args.detect);
+  const spreads = summarizeBaseline(b, { candidateRuns: DEFAULT_CANDIDATE_RUNS, detect });
   process.stdout.write(
     args.json
       ? `${JSON.stringify({ profile: b.profile.name, createdAt: b.createdAt, runs: b.runs.length, env: b.env, metrics: spreads }, null, 2)}\n`
@@ -89,7 +141,9 @@ export const baselineCommand: CommandModule = {
         command: "record <profile>",
         describe: "run PROFILE K times and keep the runs as a baseline file",
         builder: (b: Argv) =>
-          withAgentOptions(withServerConfigOptions(withConnectionOptions(b)))
+          withResolutionOptions(
+            withHistoryOptions(withAgentOptions(withServerConfigOptions(withConnectionOptions(b)))),
+          )
             .positional("profile", { type: "string", demandOption: true })
             .option("out", {
               type: "string",
@@ -99,7 +153,7 @@ export const baselineCommand: CommandModule = {
             .option("repeat", {
               type: "number",
               default: 10,
-              describe: `runs (at least ${MIN_BASELINE_RUNS})`,
+              describe: `runs (at least ${MIN_BASELINE_RUNS}); with --resolution, the runs before the first look`,
             })
             .option("duration", { type: "string", describe: "override the profile's measured phase" })
             .option("rate", { type: "number", describe: "override the total rate" })
@@ -115,13 +169,19 @@ export const baselineCommand: CommandModule = {
         command: "show <file>",
         describe: "medians and spreads per metric, the environment and the age of a baseline",
         builder: (b: Argv) =>
-          b.positional("file", { type: "string", demandOption: true }).option("json", {
-            type: "boolean",
-            default: false,
-            describe:
-              "print the profile, creation time, run count, environment and per-metric spreads as JSON",
-          }),
-        handler: (a) => show(a as unknown as { file: string; json: boolean }),
+          b
+            .positional("file", { type: "string", demandOption: true })
+            .option("json", {
+              type: "boolean",
+              default: false,
+              describe:
+                "print the profile, creation time, run count, environment and per-metric spreads as JSON",
+            })
+            .option("detect", {
+              type: "string",
+              describe: `give the candidate runs a compare needs to detect this change, e.g. 10%`,
+            }),
+        handler: (a) => show(a as unknown as { file: string; json: boolean; detect?: string }),
       })
       .demandCommand(1, "say record or show"),
   handler: () => {},

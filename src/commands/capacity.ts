@@ -1,7 +1,8 @@
 /** `benchline capacity PROFILE`: the highest publish rate the deployment sustains under its objectives. */
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { parseThreshold, type Threshold } from "../baseline/thresholds.js";
+import { parseThreshold } from "../baseline/thresholds.js";
+import type { Threshold } from "../contract/thresholds.js";
 import { type CapacityResult, searchCapacity } from "../engine/capacity.js";
 import { startEmbedded } from "../engine/embedded.js";
 import { combineEvents } from "../engine/run.js";

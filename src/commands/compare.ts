@@ -2,7 +2,6 @@
  * `benchline compare BASELINE.json`: reruns the baseline's profile K times (or reads candidate results),
  * compares metric by metric, writes every output format, and exits 1 on a regression or a breach.
  */
-import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import {
@@ -17,29 +16,31 @@ import { latencyDistributions } from "../baseline/distributions.js";
 import { type Baseline, profileHash } from "../baseline/format.js";
 import { defaultCompareMetrics, metricInfo, metricValue } from "../baseline/metrics.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
+import { DEFAULT_POWER, noiseWarning } from "../baseline/resolution.js";
+import { twoSampleInformation } from "../baseline/sequential.js";
 import { median } from "../baseline/stats.js";
 import { readBaseline } from "../baseline/store.js";
 import { checkThreshold } from "../baseline/thresholds.js";
-import type { ArtifactOptions } from "../engine/artifacts.js";
-import type { RunResult } from "../engine/result.js";
+import type { Profile } from "../contract/profile.js";
+import type { RunResult } from "../contract/result.js";
 import { UsageError, VerdictFailed } from "../errors.js";
+import {
+  entriesFor,
+  type HistoryArgs,
+  historyStore,
+  recordHistory,
+  withHistoryOptions,
+} from "../history/record.js";
 import { substituteEnv } from "../profile/env.js";
 import type { LoadedProfile } from "../profile/loader.js";
-import type { Profile } from "../profile/profile.js";
 import { REDACTED } from "../profile/redact.js";
-import { renderBencher } from "../report/bencher.js";
-import { compareCharts } from "../report/charts/compare-charts.js";
-import { writePngs } from "../report/charts/png.js";
-import { renderCompareMarkdown } from "../report/compare-markdown.js";
 import { renderCompareTable } from "../report/compare-table.js";
 import { readRunResult } from "../report/documents.js";
-import { renderBiggerIsBetter, renderSmallerIsBetter } from "../report/github-benchmark.js";
-import { renderHgrm } from "../report/hgrm.js";
-import { renderDocumentHtml } from "../report/html/documents-html.js";
-import { renderJunit } from "../report/junit.js";
+import { stopSentence } from "../report/resolution-lines.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { ensureWritableDir } from "../util/files.js";
 import { fileTimestamp } from "../util/time.js";
+import { writeCompareOutputs } from "./compare-outputs.js";
 import { applyConnection, type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import { type AgentArgs, openAgents, withAgentOptions } from "./control-options.js";
 import {
@@ -48,10 +49,26 @@ import {
   withOutputOptions,
   writeFinalPrometheus,
 } from "./output-options.js";
-import { runRepeatedly } from "./repeat.js";
+import { runOne, runRepeatedly } from "./repeat.js";
+import {
+  parsePercent,
+  type ResolutionArgs,
+  resolutionPlan,
+  untilResolved,
+  withResolutionOptions,
+  worstResolution,
+} from "./resolve.js";
 import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from "./server-config-options.js";
 
-interface CompareArgs extends OutputArgs, ConnectionArgs, ServerConfigArgs, AgentArgs {
+export { writeCompareOutputs } from "./compare-outputs.js";
+
+interface CompareArgs
+  extends OutputArgs,
+    ConnectionArgs,
+    ServerConfigArgs,
+    AgentArgs,
+    HistoryArgs,
+    ResolutionArgs {
   baseline: string;
   repeat?: number;
   candidate?: string[];
@@ -172,6 +189,7 @@ function runnableProfile(b: Baseline, file: string, args: ConnectionArgs): Loade
 async function compare(args: CompareArgs): Promise<void> {
   const baseline = await readBaseline(args.baseline);
   const noiseFor = parseNoise(args.noise);
+  const history = historyStore(args);
   const metrics = comparedMetrics(args.metric, baseline.profile);
   const tests = metrics.filter((m) => baseline.runs.some((r) => metricValue(r, m) !== undefined)).length;
   const planned = candidateRuns(args.baseline, baseline.runs.length, tests, {
@@ -179,12 +197,18 @@ async function compare(args: CompareArgs): Promise<void> {
     files: args.candidate?.length,
   });
   if (planned.note) process.stderr.write(`note: ${planned.note}\n`);
+  const detect = parsePercent("detect", args.detect);
+  const plan = resolutionPlan(args, planned.count, Math.max(...metrics.map(noiseFor)));
+  if (plan && args.candidate?.length)
+    throw new UsageError("--resolution adds runs as it goes; it cannot be used with --candidate files");
   const { loaded, embedded } = useServerConfig(runnableProfile(baseline, args.baseline, args), args);
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const dir = join(args.out, `${fileTimestamp()}-compare-${baseline.profile.name}`);
 
-  let candidates: RunResult[];
+  let candidates: RunResult[] = [];
   let candidateHash: string;
+  const settings = { alpha: DEFAULT_ALPHA, noiseFor, seed: args.seed, detect };
+  let sequential: Awaited<ReturnType<typeof untilResolved<ReturnType<typeof compareRuns>>>> | undefined;
   // Hashed afresh from the stored profile, so that a baseline written before a change to what the
   // hash leaves out (the thread count, now sized from the load) still matches its own profile.
   const baselineHash = profileHash(baseline.profile);
@@ -204,20 +228,47 @@ async function compare(args: CompareArgs): Promise<void> {
       await live.close();
       throw err;
     });
+    const keep = async (result: RunResult, i: number) => {
+      const file = join(dir, `candidate-${i + 1}.json`);
+      await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
+      return file;
+    };
     try {
-      candidates = await runRepeatedly(loaded, {
-        agents,
-        events: live.events,
-        count: planned.count,
-        label: "candidate",
-        keep: async (result, i) => {
-          const file = join(dir, `candidate-${i + 1}.json`);
-          await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
-          return file;
-        },
-        consequence: `the runs so far are in ${dir}`,
-        embedded,
-      });
+      if (plan) {
+        const n1 = baseline.runs.length;
+        sequential = await untilResolved({
+          first: planned.count,
+          ...plan,
+          unit: "candidate runs",
+          informationOf: (n) => twoSampleInformation(n1, n),
+          addRun: async (i) => {
+            candidates.push(
+              await runOne(loaded, {
+                tag: `candidate ${i + 1}/<=${plan.max}`,
+                name: `candidate ${i + 1}`,
+                keep: (r) => keep(r, i),
+                consequence: `the runs so far are in ${dir}`,
+                events: live.events,
+                target: { embedded, agents },
+              }),
+            );
+          },
+          judge: (nominal) => compareRuns(baseline.runs, candidates, metrics, { ...settings, nominal }),
+          assess: (judged) => ({
+            resolution: worstResolution(judged),
+            regressed: judged.some((c) => c.verdict === "regressed"),
+          }),
+        });
+      } else
+        candidates = await runRepeatedly(loaded, {
+          agents,
+          events: live.events,
+          count: planned.count,
+          label: "candidate",
+          keep,
+          consequence: `the runs so far are in ${dir}`,
+          embedded,
+        });
     } finally {
       await agents?.close();
       await live.close();
@@ -225,11 +276,7 @@ async function compare(args: CompareArgs): Promise<void> {
     candidateHash = profileHash(loaded.profile);
   }
 
-  const comparisons = compareRuns(baseline.runs, candidates, metrics, {
-    alpha: DEFAULT_ALPHA,
-    noiseFor,
-    seed: args.seed,
-  });
+  const comparisons = sequential?.judged ?? compareRuns(baseline.runs, candidates, metrics, settings);
   // Thresholds hold for the typical candidate run: each is checked against the candidates' median.
   const thresholds = loaded.profile.thresholds.map((t) =>
     checkThreshold(t, median(candidates.map((c) => metricValue(c, t.metric) ?? Number.NaN))),
@@ -243,6 +290,7 @@ async function compare(args: CompareArgs): Promise<void> {
     ...comparisons
       .filter((c) => c.verdict === "insufficient data")
       .map((c) => `${c.metric}: too few values for the test`),
+    ...comparisons.flatMap((c) => (c.resolution && noiseWarning(c.metric, c.noise, c.resolution)) || []),
   ];
   const report: CompareReport = {
     schema: COMPARE_SCHEMA,
@@ -267,6 +315,11 @@ async function compare(args: CompareArgs): Promise<void> {
     thresholds,
     warnings,
     distributions: latencyDistributions(baseline.runs, candidates),
+    resolution: {
+      power: DEFAULT_POWER,
+      ...(detect !== undefined && { detect }),
+      ...(sequential && { stop: sequential.stop }),
+    },
     regressed,
     passed: regressed.length === 0 && thresholds.every((t) => t.passed),
   };
@@ -274,6 +327,9 @@ async function compare(args: CompareArgs): Promise<void> {
   files.push(...(await writeFinalPrometheus(args, baseline.profile.name, candidates)));
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderCompareTable(report));
   process.stderr.write(`wrote ${dir}/ (${files.join(", ")})\n`);
+  if (sequential) process.stderr.write(`${stopSentence(sequential.stop, "candidate runs")}\n`);
+  // Candidates read from files were stored when they ran (or by `history import`).
+  if (!args.candidate?.length) await recordHistory(history, entriesFor("compare", candidates, args));
   if (!report.passed) {
     const breached = thresholds.filter((t) => !t.passed).map((t) => `${t.metric} ${t.text}`);
     throw new VerdictFailed(
@@ -287,57 +343,24 @@ async function compare(args: CompareArgs): Promise<void> {
   }
 }
 
-/** The record first (compare.json and the CI formats), then the pictures; returns the file names. */
-export async function writeCompareOutputs(
-  dir: string,
-  report: CompareReport,
-  options: ArtifactOptions = { charts: false, html: false },
-): Promise<string[]> {
-  const markdown = renderCompareMarkdown(report);
-  const outputs: Array<[string, string]> = [
-    ["compare.json", `${JSON.stringify(report, null, 2)}\n`],
-    ["compare.md", markdown],
-    ["junit.xml", renderJunit(report)],
-    ["bencher.json", renderBencher(report)],
-    ["github-benchmark-smaller.json", renderSmallerIsBetter(report)],
-    ["github-benchmark-bigger.json", renderBiggerIsBetter(report)],
-  ];
-  for (const [file, text] of outputs) await writeFileAtomic(join(dir, file), text);
-  const files = outputs.map(([file]) => file);
-  if (options.charts) {
-    files.push(...(await writePngs(dir, compareCharts(report))));
-    for (const d of report.distributions ?? []) {
-      for (const [side, hdr] of [
-        ["baseline", d.baselineHdr],
-        ["candidate", d.candidateHdr],
-      ] as const) {
-        await writeFileAtomic(join(dir, `${side}-${d.kind}.hgrm`), renderHgrm(hdr));
-        files.push(`${side}-${d.kind}.hgrm`);
-      }
-    }
-  }
-  if (options.html) {
-    await writeFileAtomic(join(dir, "report.html"), renderDocumentHtml({ kind: "compare", doc: report }));
-    files.push("report.html");
-  }
-  const summary = process.env.GITHUB_STEP_SUMMARY;
-  if (summary) await appendFile(summary, markdown);
-  return files;
-}
-
 export const compareCommand: CommandModule = {
   command: "compare <baseline>",
   describe:
     "rerun a baseline's profile (or read candidate results) and give a regression verdict; exit 1 on regression",
   builder: (y: Argv) =>
-    withVerdictOptions(
-      withAgentOptions(
-        withServerConfigOptions(
-          withConnectionOptions(
-            withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides"),
+    withResolutionOptions(
+      withHistoryOptions(
+        withVerdictOptions(
+          withAgentOptions(
+            withServerConfigOptions(
+              withConnectionOptions(
+                withOutputOptions(y, "percentile charts (PNG) and .hgrm files of both sides"),
+              ),
+            ),
           ),
         ),
       ),
+      "candidate runs",
     )
       .positional("baseline", {
         type: "string",

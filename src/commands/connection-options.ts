@@ -1,5 +1,6 @@
 /** The connection flags (and NATS_* environment) that every command putting load on a server takes. */
 import type { Argv } from "yargs";
+import type { Profile } from "../contract/profile.js";
 import { type ConnectSpec, connectSpec } from "../engine/connect-options.js";
 import { UsageError } from "../errors.js";
 import {
@@ -10,7 +11,6 @@ import {
 } from "../profile/connection.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import { readNatsContext } from "../profile/nats-context.js";
-import type { Profile } from "../profile/profile.js";
 import { REDACTED, redactUrl } from "../profile/redact.js";
 import { splitUrlCredentials } from "../profile/url-credentials.js";
 

@@ -2,9 +2,9 @@
 import { dirname } from "node:path";
 import type { Argv } from "yargs";
 import { latencyKindsOf } from "../baseline/metrics.js";
+import type { Profile } from "../contract/profile.js";
 import type { RunEvents } from "../engine/run.js";
 import { UsageError } from "../errors.js";
-import type { Profile } from "../profile/profile.js";
 import { serveMetrics } from "../report/prometheus/live.js";
 import { type ExtraGauges, type Figures, writePrometheusFile } from "../report/prometheus/textfile.js";
 import { ensureWritableDir } from "../util/files.js";

@@ -1,7 +1,7 @@
 /** Runs a profile K times in a row, as baseline record and compare do: progress per run, each result kept. */
 import type { AgentControl } from "../agents/control.js";
+import type { RunResult } from "../contract/result.js";
 import { loadRefusal } from "../engine/refused-load.js";
-import type { RunResult } from "../engine/result.js";
 import {
   combineEvents,
   type EmbeddedSpec,

@@ -1,10 +1,17 @@
 /** `benchline run PROFILE`: one run, a summary table (or JSON), result.json and summary.md. */
 import type { Argv, CommandModule } from "yargs";
+import type { RunResult } from "../contract/result.js";
 import { writeRunArtifacts } from "../engine/artifacts.js";
 import { loadRefusal } from "../engine/refused-load.js";
-import type { RunResult } from "../engine/result.js";
 import { combineEvents, type RunOptions, runProfile } from "../engine/run.js";
 import { Interrupted, RuntimeFailure, VerdictFailed } from "../errors.js";
+import {
+  entriesFor,
+  type HistoryArgs,
+  historyStore,
+  recordHistory,
+  withHistoryOptions,
+} from "../history/record.js";
 import { type LoadedProfile, loadProfile } from "../profile/loader.js";
 import { applyOverrides, type ProfileOverrides } from "../profile/overrides.js";
 import { formatMetric } from "../report/format-metric.js";
@@ -23,7 +30,13 @@ import {
 } from "./output-options.js";
 import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from "./server-config-options.js";
 
-interface RunArgs extends ProfileOverrides, OutputArgs, ConnectionArgs, ServerConfigArgs, AgentArgs {
+interface RunArgs
+  extends ProfileOverrides,
+    OutputArgs,
+    ConnectionArgs,
+    ServerConfigArgs,
+    AgentArgs,
+    HistoryArgs {
   profile: string;
   monitor?: string;
   out: string;
@@ -63,10 +76,11 @@ async function run(args: RunArgs): Promise<void> {
 /** Runs a loaded profile as `run` does: artifacts, the table or JSON, the verdict. `quick` shares it. */
 export async function executeRun(
   loaded: LoadedProfile,
-  args: Pick<RunArgs, "out" | "json" | "monitor"> & OutputArgs,
+  args: Pick<RunArgs, "out" | "json" | "monitor"> & OutputArgs & HistoryArgs,
   target: Pick<RunOptions, "embedded" | "agents"> = {},
 ): Promise<void> {
   await ensureWritableDir(args.out, "artifacts dir (--out)");
+  const history = historyStore(args);
   const p = loaded.profile;
   const totalS = p.messages === undefined ? (p.warmupMs + p.durationMs) / 1000 : Number.POSITIVE_INFINITY;
   const live = await openLiveMetrics(args, p);
@@ -86,6 +100,7 @@ export async function executeRun(
   files.push(...(await writeFinalPrometheus(args, p.name, [result])));
   process.stdout.write(args.json ? renderJson(result) : renderTable(result));
   process.stderr.write(`wrote ${dir}/ (${files.join(", ")})\n`);
+  await recordHistory(history, entriesFor("run", [result], args));
   if (!result.complete) {
     if (shutdownSignal.aborted)
       throw new Interrupted(`run interrupted; partial result in ${dir}/result.json`);
@@ -105,9 +120,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <profile>",
   describe: "run a load profile and measure it (starts its own nats-server when none is named)",
   builder: (y: Argv) =>
-    withAgentOptions(
-      withServerConfigOptions(
-        withConnectionOptions(withOutputOptions(y, "PNG charts and .hgrm histogram files")),
+    withHistoryOptions(
+      withAgentOptions(
+        withServerConfigOptions(
+          withConnectionOptions(withOutputOptions(y, "PNG charts and .hgrm histogram files")),
+        ),
       ),
     )
       .positional("profile", {

@@ -2,9 +2,11 @@
 
 import type { Argv, CommandModule } from "yargs";
 import { connectFailure, connectOptions } from "../engine/connect-options.js";
+import { permissionFailure } from "../engine/permissions.js";
 import { discoverServices } from "../engine/services.js";
 import { connectNats } from "../engine/transport.js";
 import { UsageError } from "../errors.js";
+import { inboxPrefixOf } from "../profile/connection.js";
 import { type ConnectionArgs, connectionFromArgs, withConnectionOptions } from "./connection-options.js";
 
 interface ServicesArgs extends ConnectionArgs {
@@ -21,7 +23,9 @@ async function services(args: ServicesArgs): Promise<void> {
     throw connectFailure(err, servers, spec);
   });
   try {
-    const found = await discoverServices(nc, args.name);
+    const found = await discoverServices(nc, args.name).catch((err: unknown) => {
+      throw permissionFailure(err, inboxPrefixOf(spec.connection)) ?? err;
+    });
     if (args.json) {
       process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
       return;

@@ -13,6 +13,9 @@ export interface PermissionRefusal {
 
 /** 12000 publishes to "$JS.ACK.>" (grant publish "$JS.ACK.>") */
 export function describeRefusal(r: PermissionRefusal): string {
+  // A publish into the inboxes is a responder's reply: nats-server's allow_responses grants exactly that.
+  if (r.operation === "publish" && r.subject.endsWith(".>") && !r.subject.startsWith("$"))
+    return `${r.count} replies to "${r.subject}" (grant publish "${r.grant}", or allow_responses: true)`;
   const what = r.operation === "publish" ? "publishes" : "subscriptions";
   return `${r.count} ${what} to "${r.subject}" (grant ${r.operation} "${r.grant}")`;
 }

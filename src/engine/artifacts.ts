@@ -1,5 +1,6 @@
 /** The artifacts directory of a run: artifacts/<UTC timestamp>-<profile>/, every file written atomically. */
 import { join } from "node:path";
+import type { RunResult } from "../contract/result.js";
 import { writePngs } from "../report/charts/png.js";
 import { runCharts } from "../report/charts/run-charts.js";
 import { writeHgrms } from "../report/hgrm.js";
@@ -8,7 +9,6 @@ import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
 import { fileTimestamp } from "../util/time.js";
-import type { RunResult } from "./result.js";
 
 export interface ArtifactOptions {
   /** PNG charts and .hgrm files beside result.json. */

@@ -5,13 +5,15 @@
  * objective holds. Never prints: each step leaves as an event.
  */
 import type { AgentControl } from "../agents/control.js";
-import { evaluateThresholds, type Threshold, type ThresholdCheck } from "../baseline/thresholds.js";
-import type { LatencyBlock } from "../metrics/histogram.js";
+import { evaluateThresholds } from "../baseline/thresholds.js";
+import type { RunEnv } from "../contract/env.js";
+import type { LatencyBlock } from "../contract/latency.js";
+import { OP_LATENCY_KINDS } from "../contract/latency.js";
+import type { RunResult } from "../contract/result.js";
+import type { Threshold, ThresholdCheck } from "../contract/thresholds.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import { applyOverrides } from "../profile/overrides.js";
 import { buildPlan } from "./plan.js";
-import { OP_LATENCY_KINDS } from "./protocol.js";
-import type { RunEnv, RunResult } from "./result.js";
 import { type RunEvents, runProfile } from "./run.js";
 
 export const CAPACITY_SCHEMA = "benchline/capacity@1";

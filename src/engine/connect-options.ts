@@ -7,8 +7,8 @@
 import { readFile } from "node:fs/promises";
 import { credsAuthenticator, nkeyAuthenticator, nkeys } from "@nats-io/nats-core";
 import type { ConnectionOptions } from "@nats-io/transport-node";
+import type { AuthSpec, ConnectionSpec, TlsSpec } from "../contract/profile.js";
 import { RuntimeFailure, UsageError } from "../errors.js";
-import type { AuthSpec, ConnectionSpec, TlsSpec } from "../profile/profile.js";
 import { looksLikeSecret, redactUrl } from "../profile/redact.js";
 import { readFailure } from "../util/files.js";
 
@@ -102,12 +102,17 @@ export async function connectOptions(spec: ConnectSpec, name: string): Promise<C
 export function connectFailure(
   err: Error,
   servers: string[],
-  spec: Pick<ConnectSpec, "tls">,
+  spec: Pick<ConnectSpec, "tls"> & Partial<Pick<ConnectSpec, "auth">>,
   flag = "--server",
 ): RuntimeFailure {
   const text = err.message;
   const where = servers.map(redactUrl).join(", ");
   const said = (hint: string) => new RuntimeFailure(`${where}${hint}`, { cause: err });
+  const noCredentials = !spec.auth && !servers.some((s) => /^[a-z]+:\/\/[^/]*@/i.test(s));
+  if (/authorization|authentication|user authentication expired/i.test(text) && noCredentials)
+    return said(
+      ` requires credentials and none were given (${text}); pass --user and --password, --token, --nkey or --creds (or NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_NKEY, NATS_CREDS)`,
+    );
   if (/authorization|authentication|user authentication expired/i.test(text))
     return said(` refused the credentials (${text}); check the token, user/password, nkey or creds`);
   if (/certificate has expired|CERT_HAS_EXPIRED/i.test(text))
@@ -131,7 +136,7 @@ export function connectFailure(
   }
   if (/tls.*not available|tls required|TLS/i.test(text))
     return said(
-      `: TLS does not match the server (${text}); use TLS flags only with a TLS server, and they are needed with one`,
+      `: TLS does not match the server (${text}); use tls:// and the TLS flags only with a TLS server, and they are needed with one`,
     );
   return new RuntimeFailure(
     `cannot connect to ${where}: ${text}; check ${flag} and that nats-server runs there`,

@@ -44,7 +44,7 @@ export interface CoordinateOptions {
   onTick?: (tick: Tick) => void;
   /** Each thread's figures of each second, as they arrive (histograms encoded). */
   onInterval?: (snapshot: IntervalSnapshot) => void;
-  /** Runs side by side (tenants) share one start instant through this. */
+  /** Loads side by side (tenants) share one start instant through this; a load alone gets its own. */
   gate?: StartGate;
   /** Told the common start instant (absolute monotonic ns) once it is fixed: the fault timeline's clock. */
   onStart?: (startNs: bigint) => void;
@@ -53,13 +53,18 @@ export interface CoordinateOptions {
 }
 
 /**
- * A start instant for several coordinators: each arrives once its threads are ready, and all get the
- * same instant when the last arrives. One that cannot start withdraws, and the others are told so
- * instead of waiting for ever.
+ * The start instant of a run's loads: each arrives once its threads are ready, saying how far ahead the
+ * instant must lie for its threads to hear of it (a local pool needs 50 ms, agents 100 ms and three
+ * round trips), and all get the same instant, the largest lead after the last arrives. One that cannot
+ * start withdraws, and the others are told so instead of waiting for ever.
  */
+/** Why a load that was ready did not start: another one failed first (its own reason is the run's). */
+export const ANOTHER_LOAD_FAILED = "another load of the run could not start";
+
 export class StartGate {
   private arrived = 0;
   private withdrawn = false;
+  private leadNs = 0n;
   private release: (startNs: bigint | undefined) => void = () => {};
   private readonly opened = new Promise<bigint | undefined>((resolve) => {
     this.release = resolve;
@@ -67,9 +72,10 @@ export class StartGate {
 
   constructor(private readonly parties: number) {}
 
-  arrive(): Promise<bigint | undefined> {
+  arrive(leadNs: bigint): Promise<bigint | undefined> {
+    if (leadNs > this.leadNs) this.leadNs = leadNs;
     if (!this.withdrawn && ++this.arrived === this.parties)
-      this.release(process.hrtime.bigint() + 50_000_000n);
+      this.release(process.hrtime.bigint() + this.leadNs);
     return this.opened;
   }
 
@@ -93,6 +99,7 @@ export interface CoordinateOutcome {
 
 export async function coordinate(plan: Plan, options: CoordinateOptions): Promise<CoordinateOutcome> {
   const intervals: IntervalSnapshot[] = [];
+  const gate = options.gate ?? new StartGate(1);
   let abortReason: string | undefined;
   let onReady: () => void = () => {};
   const allReady = new Promise<void>((resolve) => {
@@ -147,23 +154,19 @@ export async function coordinate(plan: Plan, options: CoordinateOptions): Promis
     ]);
     if (ready !== undefined) {
       abortReason = ready;
-      options.gate?.withdraw();
+      gate.withdraw();
       return await finish();
     }
-    if (options.gate) {
-      const gated = await Promise.race([
-        options.gate.arrive().then((at) => ({ at, reason: "another tenant's load could not start" })),
-        stopEarly.then((reason) => ({ at: undefined, reason })),
-      ]);
-      if (gated.at === undefined) {
-        abortReason = gated.reason;
-        options.gate.withdraw();
-        return await finish();
-      }
-      startNs = gated.at;
-    } else {
-      startNs = process.hrtime.bigint() + execution.startLeadNs;
+    const gated = await Promise.race([
+      gate.arrive(execution.startLeadNs).then((at) => ({ at, reason: ANOTHER_LOAD_FAILED })),
+      stopEarly.then((reason) => ({ at: undefined, reason })),
+    ]);
+    if (gated.at === undefined) {
+      abortReason = gated.reason;
+      gate.withdraw();
+      return await finish();
     }
+    startNs = gated.at;
     execution.go(startNs);
     options.onStart?.(startNs);
 

@@ -3,11 +3,11 @@
  * Each node keeps the handles faults need (kill and start again on its store, pause, lame duck).
  */
 import { randomBytes } from "node:crypto";
+import type { AuthSpec, Profile } from "../contract/profile.js";
 import { UsageError } from "../errors.js";
 import { needsSystemAccount } from "../faults/setup.js";
-import type { AuthSpec, Profile } from "../profile/profile.js";
 import { LocalCluster } from "../server/cluster.js";
-import type { ServerAuth } from "../server/config.js";
+import type { AccountConfig, ServerAuth } from "../server/config.js";
 import { configCredentials } from "../server/config-credentials.js";
 import { NatsServer, type StartOptions } from "../server/launcher.js";
 import { EmbeddedNode } from "../server/node.js";
@@ -45,24 +45,49 @@ export function embeddedSize(profile: Profile): number {
   return replicas > 1 ? Math.max(3, replicas) : 1;
 }
 
-export async function startEmbedded(profile: Profile, spec: EmbeddedSpec = {}): Promise<EmbeddedTarget> {
-  const size = embeddedSize(profile);
+/**
+ * Accounts of their own for loads side by side (tenants): each load's users limited to its subjects,
+ * and a system account beside them.
+ */
+export interface TenantAccounts {
+  accounts: AccountConfig[];
+  system: { user: string; password: string };
+}
+
+export async function startEmbedded(
+  profile: Profile,
+  spec: EmbeddedSpec = {},
+  shape: { size?: number; tenants?: TenantAccounts } = {},
+): Promise<EmbeddedTarget> {
+  const size = shape.size ?? embeddedSize(profile);
   const password = () => randomBytes(18).toString("base64url");
-  const systemAuth = needsSystemAccount(profile) ? { user: "sys", password: password() } : undefined;
+  const systemAuth = shape.tenants
+    ? shape.tenants.system
+    : needsSystemAccount(profile)
+      ? { user: "sys", password: password() }
+      : undefined;
   if (systemAuth && spec.userConfig)
     throw new UsageError(
       `a meta stepdown needs a system account benchline makes on its own server; it cannot add one to ${spec.userConfig.file}: run against it with --server and a system user, or drop the meta stepdown`,
     );
   const configCreds = spec.userConfig ? await configAuth(spec.userConfig.file) : undefined;
   // A system account means accounts; clients without credentials land in APP as they would in $G.
-  const auth: ServerAuth | undefined = systemAuth && {
-    accounts: [
-      { name: "APP", jetstream: true, users: [{ user: "app", password: password() }] },
-      { name: "SYS", jetstream: false, users: [systemAuth] },
-    ],
-    systemAccount: "SYS",
-    noAuthUser: "app",
-  };
+  const auth: ServerAuth | undefined = shape.tenants
+    ? {
+        accounts: [
+          { name: "SYS", jetstream: false, users: [shape.tenants.system] },
+          ...shape.tenants.accounts,
+        ],
+        systemAccount: "SYS",
+      }
+    : systemAuth && {
+        accounts: [
+          { name: "APP", jetstream: true, users: [{ user: "app", password: password() }] },
+          { name: "SYS", jetstream: false, users: [systemAuth] },
+        ],
+        systemAccount: "SYS",
+        noAuthUser: "app",
+      };
   // Websocket clients connect to each node's websocket listener (nats-server keeps its TCP port too).
   const websocket = profile.transport === "websocket" ? { port: -1 } : undefined;
   const options = { ...spec, ...(auth && { auth }), ...(websocket && { websocket }) };

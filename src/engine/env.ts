@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, hostname } from "node:os";
 import { join } from "node:path";
+import type { RunEnv } from "../contract/env.js";
 import { benchlineVersion } from "../version.js";
-import type { RunEnv } from "./result.js";
 
 function clientVersion(): string {
   try {

@@ -14,8 +14,8 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import type { StreamSpec } from "../contract/profile.js";
 import { RuntimeFailure, UsageError } from "../errors.js";
-import type { StreamSpec } from "../profile/profile.js";
 import type { DurableConsumer } from "./plan.js";
 
 /** What setup did, so teardown undoes exactly that. */

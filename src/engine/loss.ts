@@ -7,7 +7,7 @@
  *   run. Only this is loss the stream is answerable for; the other two say what the clients saw.
  * Pure.
  */
-import type { Counts, RunResult } from "./result.js";
+import type { Counts, RunResult } from "../contract/result.js";
 
 export const LOSS_TERMS = {
   unacknowledged: "sent, not acknowledged",

@@ -3,12 +3,12 @@
  * byte rates, the drain of a consume-only run, per-endpoint figures of a driven micro service, and the
  * publishers whose e2e latency cannot be measured.
  */
+import { OP_LATENCY_KINDS } from "../contract/latency.js";
+import type { Profile } from "../contract/profile.js";
+import type { Counts, DrainFigures, EndpointFigures, Throughput } from "../contract/result.js";
 import { mergeEncoded, summarize } from "../metrics/histogram.js";
-import type { Profile } from "../profile/profile.js";
 import type { Plan } from "./plan.js";
 import type { ClientResult, ThreadResult } from "./protocol.js";
-import { OP_LATENCY_KINDS } from "./protocol.js";
-import type { Counts, DrainFigures, EndpointFigures, Throughput } from "./result.js";
 
 /** Error kinds of operation clients: `<op latency kind>:<why>`. */
 export function isOpErrorKind(kind: string): boolean {

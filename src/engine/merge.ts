@@ -3,15 +3,16 @@
  * histogram), counts summed, intervals merged by index across threads, loss computed per consumer group.
  */
 
+import type { LatencyKind } from "../contract/latency.js";
+import { LATENCY_KINDS } from "../contract/latency.js";
 import type { PermissionRefusal } from "../contract/permissions.js";
+import type { Counts, IntendedSecond, IntervalPoint, RunResult, Throughput } from "../contract/result.js";
 import { cumulativeCounts, LATENCY_BUCKETS_S, mergeEncoded, summarize } from "../metrics/histogram.js";
 import { publisherSubject } from "../profile/subjects.js";
 import { isOpErrorKind } from "./merge-ops.js";
 import { mergeRefusals } from "./permissions.js";
 import type { Plan } from "./plan.js";
-import type { ClientResult, IntendedPart, IntervalSnapshot, LatencyKind, ThreadResult } from "./protocol.js";
-import { LATENCY_KINDS } from "./protocol.js";
-import type { Counts, IntendedSecond, IntervalPoint, RunResult, Throughput } from "./result.js";
+import type { ClientResult, IntendedPart, IntervalSnapshot, ThreadResult } from "./protocol.js";
 
 /** Error kinds a consumer counts under fixed names; `pull<status>` (a refused pull request) is one too. */
 export const CONSUMER_ERROR_KINDS = ["foreignMessage", "ackFailed"] as const;
@@ -120,6 +121,15 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
     }
   }
   const refusals = refusalsOf(threads.map((t) => t.permissionRefusals));
+  // A JetStream publish or a request the server refused never gets its answer and times out: it is a
+  // refusal (counted under permissionRefusals), not a timeout as well.
+  const refusedAnswered =
+    refusedSends(plan, refusals.permissionRefusals, "jetstream") +
+    refusedSends(plan, refusals.permissionRefusals, "request");
+  if (refusedAnswered > 0 && publishErrors.timeout !== undefined) {
+    publishErrors.timeout -= Math.min(publishErrors.timeout, refusedAnswered);
+    if (publishErrors.timeout === 0) delete publishErrors.timeout;
+  }
   return {
     published: sum(publishers.values(), (c) => c.sent),
     acked: sum(publishers.values(), (c) => c.acked),
@@ -130,7 +140,7 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
     duplicates: sum(consumers.values(), (c) => c.duplicates) + crossDuplicates,
     gaps: sum(consumers.values(), (c) => c.gaps),
     // A core publish the server refused was never delivered: refused, not lost (one vocabulary for loss).
-    lost: Math.max(0, lost - refusedCoreSends(plan, refusals.permissionRefusals)),
+    lost: Math.max(0, lost - refusedSends(plan, refusals.permissionRefusals, "core")),
     lateSends: sum(publishers.values(), (c) => c.lateSends),
     lateSendsWindowFull: sum(publishers.values(), (c) => c.lateSendsWindowFull ?? 0),
     unsent: sum(publishers.values(), (c) => c.unsent),
@@ -140,12 +150,16 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
   };
 }
 
-/** Refused publishes on the subjects of core publishers: sent, counted as sent, never delivered. */
-function refusedCoreSends(plan: Plan, refusals: PermissionRefusal[] | undefined): number {
+/** Refused publishes on the subjects of one mode's publishers. */
+function refusedSends(
+  plan: Plan,
+  refusals: PermissionRefusal[] | undefined,
+  mode: "core" | "jetstream" | "request",
+): number {
   if (!refusals) return 0;
   const coreSubjects = new Set<string>();
   for (const c of plan.clients)
-    if (c.role === "publisher" && c.spec.mode === "core")
+    if (c.role === "publisher" && c.spec.mode === mode)
       for (let i = 0; i < c.spec.spread; i++)
         coreSubjects.add(publisherSubject(c.spec.subject, c.spec.spread, i));
   return refusals.reduce(

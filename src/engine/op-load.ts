@@ -1,5 +1,5 @@
 /** What the operation clients ask of the generator, for sizing threads: a request and its reply each. */
-import type { Profile } from "../profile/profile.js";
+import type { Profile } from "../contract/profile.js";
 
 export function opEventsPerSec(profile: Profile): number {
   const clients = [

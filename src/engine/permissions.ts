@@ -11,9 +11,9 @@
  */
 import { createInbox, headers, type NatsConnection } from "@nats-io/transport-node";
 import type { Operation, PermissionRefusal } from "../contract/permissions.js";
+import type { Profile } from "../contract/profile.js";
 import { RuntimeFailure } from "../errors.js";
 import { inboxPrefixOf } from "../profile/connection.js";
-import type { Profile } from "../profile/profile.js";
 import { publisherSubject } from "../profile/subjects.js";
 import type { Plan } from "./plan.js";
 
@@ -128,7 +128,7 @@ export async function checkPermissions(nc: NatsConnection, needs: Permission[], 
   );
   if (first)
     throw new RuntimeFailure(
-      `${who} may not ${first.operation} to "${first.probe}" (${first.why}); grant ${first.operation} "${first.grant}" to ${who === "the user" ? "that user" : who}${first.grant.endsWith(".>") && first.operation === "subscribe" ? ", or set --inbox-prefix to a prefix it may subscribe to" : ""}`,
+      `${who} may not ${first.operation} to "${first.probe}" (${first.why}); grant ${first.operation} "${first.grant}" to ${who === "the user" ? "that user" : who} (a deny rule that matches it wins over any grant)${first.grant.endsWith(".>") && first.operation === "subscribe" ? ", or set --inbox-prefix to a prefix it may subscribe to" : ""}`,
     );
 }
 
@@ -159,4 +159,21 @@ export function mergeRefusals(parts: Array<PermissionRefusal[] | undefined>): Pe
       else byKey.set(key, { ...r });
     }
   return [...byKey.values()].sort((a, b) => b.count - a.count);
+}
+
+/**
+ * A refusal nats.js raised as an error (a request whose publish or reply inbox the user may not use),
+ * as the one line a run's check gives; undefined for any other error.
+ */
+export function permissionFailure(err: unknown, inboxPrefix: string): RuntimeFailure | undefined {
+  const m = /Permissions Violation for (Publish|Subscription) to "([^"]+)"/i.exec(
+    String((err as Error)?.message),
+  );
+  if (!m) return undefined;
+  const operation: Operation = m[1]!.toLowerCase() === "publish" ? "publish" : "subscribe";
+  const { grant } = refusalOf(operation, m[2]!, inboxPrefix);
+  return new RuntimeFailure(
+    `the user may not ${operation} to "${m[2]}"; grant ${operation} "${grant}" to that user${operation === "subscribe" && grant === `${inboxPrefix}.>` ? ", or set --inbox-prefix to a prefix it may subscribe to" : ""}`,
+    { cause: err },
+  );
 }

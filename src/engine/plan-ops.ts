@@ -1,6 +1,6 @@
 /** The plan's operation clients (KV, Object Store, direct get) and KV watchers, one task per instance. */
-import type { Profile } from "../profile/profile.js";
-import type { OpTask } from "../profile/workloads.js";
+import type { Profile } from "../contract/profile.js";
+import type { OpTask } from "../contract/workloads.js";
 import type { ClientTask } from "./protocol.js";
 
 /** Every op client instance; rates split evenly across an entry's clients, schedules interleaved. */

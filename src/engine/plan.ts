@@ -3,8 +3,8 @@
  * and which consumers share the work of which publishers (for loss accounting).
  */
 
+import type { ConsumerSpec, Profile, PublisherSpec } from "../contract/profile.js";
 import { inboxPrefixOf } from "../profile/connection.js";
-import type { ConsumerSpec, Profile, PublisherSpec } from "../profile/profile.js";
 import { publisherSubject, subjectMatches } from "../profile/subjects.js";
 import { opTasks, watcherTasks } from "./plan-ops.js";
 import type { ClientTask } from "./protocol.js";

@@ -5,34 +5,11 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import type { DataPath } from "../contract/data-path.js";
+import type { LatencyKind } from "../contract/latency.js";
 import type { PermissionRefusal } from "../contract/permissions.js";
-import type { ConsumerSpec, PublisherSpec, ResponderSpec } from "../profile/profile.js";
-import type { KvSpec, OpTask } from "../profile/workloads.js";
+import type { ConsumerSpec, PublisherSpec, ResponderSpec } from "../contract/profile.js";
+import type { KvSpec, OpTask } from "../contract/workloads.js";
 import type { ConnectSpec } from "./connect-options.js";
-
-/** Latency kinds of the workloads beyond streams: one per operation, and put-to-watch. */
-export const OP_LATENCY_KINDS = [
-  "kvGet",
-  "kvPut",
-  "kvUpdate",
-  "kvDelete",
-  "kvWatch",
-  "objPut",
-  "objGet",
-  "directGet",
-] as const;
-
-/** Latency kinds a run can produce (DESIGN.md names). */
-export const LATENCY_KINDS = [
-  "pubAck",
-  "pubAckRaw",
-  "e2e",
-  "sendLag",
-  "request",
-  "ack",
-  ...OP_LATENCY_KINDS,
-] as const;
-export type LatencyKind = (typeof LATENCY_KINDS)[number];
 
 /** One client a thread runs: a publisher, consumer or responder instance. */
 export type ClientTask =
@@ -70,6 +47,8 @@ export type ClientTask =
       op: OpTask;
       ratePerSec: number | "max";
       offsetNs: number;
+      /** Operations intended in the measured phase after which the client stops (none: the phase's end). */
+      quota?: number;
       connection: number;
     }
   | { role: "watcher"; id: number; slot: number; kv: KvSpec; connection: number };

@@ -5,7 +5,7 @@
  */
 import { describeErrorCounts } from "../contract/error-kinds.js";
 import { describeRefusal } from "../contract/permissions.js";
-import type { RunResult } from "./result.js";
+import type { RunResult } from "../contract/result.js";
 
 /** At or past this share of sends refused or failed, the load was the server's to refuse. */
 export const REFUSED_SHARE = 0.5;
@@ -20,5 +20,11 @@ export function loadRefusal(result: RunResult): string | undefined {
   if (refused + failed < c.published * REFUSED_SHARE) return undefined;
   if (refused >= failed)
     return `the server refused the load: ${refusals.map(describeRefusal).join(", ")} of ${c.published} sent; grant those subjects to the user, or point the profile at subjects it may use`;
+  const byService = Object.entries(c.publishErrors)
+    .filter(([kind]) => kind.startsWith("serviceError:"))
+    .reduce((n, [, v]) => n + v, 0);
+  // A service that answers with errors is the service's failure, not the server's or a stream's.
+  if (byService * 2 >= failed)
+    return `the service answered ${byService} of ${c.published} requests with an error (${describeErrorCounts(c.publishErrors)}); the figures measure its errors: check the service and the endpoint's handler`;
   return `the server failed ${failed} of ${c.published} publishes (${describeErrorCounts(c.publishErrors)}); the figures measure the failure, not the system: check that a stream captures the subjects and that the server is healthy`;
 }

@@ -1,54 +1,24 @@
 /**
- * One result from tenants' runs side by side: each tenant's figures on their own under `tenants`, and at
- * the top level all of them together (counts summed, histograms merged, never percentiles averaged).
+ * One result from tenants' loads side by side: each tenant's figures on their own under `tenants`, and
+ * at the top level all of them together through the same reducers as threads and agents (counts and
+ * throughput summed field by field, histograms merged, never percentiles averaged). The fault figures
+ * at the top level are reduced from every tenant's threads, as one load's are from its own.
  */
 import { evaluateThresholds } from "../baseline/thresholds.js";
+import type { LatencyKind } from "../contract/latency.js";
+import { type TenantSpec, wholeLoad } from "../contract/profile.js";
+import type { RunResult, TenantResult } from "../contract/result.js";
+import { faultOutcome } from "../faults/outcome.js";
+import type { FaultRecord } from "../faults/timeline.js";
 import type { LoadedProfile } from "../profile/loader.js";
-import type { TenantSpec } from "../profile/profile.js";
-import { mergeIntervals, mergeLatencyOf, refusalsOf } from "./merge.js";
-import type { LatencyKind } from "./protocol.js";
-import type { Counts, RunResult, TenantResult, Throughput } from "./result.js";
-import type { RunOutcome } from "./run.js";
+import { ANOTHER_LOAD_FAILED, type CoordinateOutcome } from "./coordinator.js";
+import type { RunOutcome } from "./load-run.js";
+import { mergeIntervals, mergeLatencyOf } from "./merge.js";
+import { mergeDrains, mergeEndpoints, mergeEnv, mergeServer, sumCounts, sumThroughput } from "./reduce.js";
 import { collectWarnings } from "./warnings.js";
 
-/** Thread numbers of tenant i's snapshots are shifted by this much, so runs' threads never collide. */
+/** Thread numbers of tenant i's snapshots are shifted by this much, so loads' threads never collide. */
 const THREADS_PER_TENANT = 10_000;
-
-export function sumCounts(all: Counts[]): Counts {
-  const sum = (f: (c: Counts) => number) => all.reduce((n, c) => n + f(c), 0);
-  const mergeMaps = (f: (c: Counts) => Record<string, number>) => {
-    const out: Record<string, number> = {};
-    for (const c of all) for (const [k, v] of Object.entries(f(c))) out[k] = (out[k] ?? 0) + v;
-    return out;
-  };
-  return {
-    published: sum((c) => c.published),
-    acked: sum((c) => c.acked),
-    consumed: sum((c) => c.consumed),
-    publishErrors: mergeMaps((c) => c.publishErrors),
-    consumerErrors: mergeMaps((c) => c.consumerErrors),
-    redeliveries: sum((c) => c.redeliveries),
-    duplicates: sum((c) => c.duplicates),
-    gaps: sum((c) => c.gaps),
-    lost: sum((c) => c.lost),
-    lateSends: sum((c) => c.lateSends),
-    lateSendsWindowFull: sum((c) => c.lateSendsWindowFull ?? 0),
-    unsent: sum((c) => c.unsent),
-    reconnects: sum((c) => c.reconnects),
-    permissionViolations: sum((c) => c.permissionViolations ?? 0),
-    ...refusalsOf(all.map((c) => c.permissionRefusals)),
-  };
-}
-
-function sumThroughput(all: Throughput[]): Throughput {
-  const sum = (f: (t: Throughput) => number) => Math.round(all.reduce((n, t) => n + f(t), 0) * 10) / 10;
-  return {
-    publishedPerSec: sum((t) => t.publishedPerSec),
-    consumedPerSec: sum((t) => t.consumedPerSec),
-    publishedBytesPerSec: sum((t) => t.publishedBytesPerSec),
-    consumedBytesPerSec: sum((t) => t.consumedBytesPerSec),
-  };
-}
 
 /** A result's histograms by kind, those with samples. */
 function histogramsOf(r: RunResult): Partial<Record<LatencyKind, string>> {
@@ -57,33 +27,70 @@ function histogramsOf(r: RunResult): Partial<Record<LatencyKind, string>> {
   );
 }
 
+/** Every tenant's threads and snapshots as one coordinator outcome: what the fault figures reduce. */
+function allThreads(outcomes: RunOutcome[]): CoordinateOutcome {
+  const shift = <T extends { thread: number }>(t: T, i: number): T => ({
+    ...t,
+    thread: t.thread + i * THREADS_PER_TENANT,
+  });
+  const parts = outcomes.map((o) => o.coordinated);
+  return {
+    threads: parts.flatMap((p, i) => p.threads.map((t) => shift(t, i))),
+    intervals: parts.flatMap((p, i) => p.intervals.map((s) => shift(s, i))),
+    measureEndNs: Math.min(...parts.map((p) => p.measureEndNs)),
+    elapsedNs: Math.max(...parts.map((p) => p.elapsedNs)),
+  };
+}
+
 export function combineTenants(
   loaded: LoadedProfile,
   tenants: TenantSpec[],
   outcomes: RunOutcome[],
+  records?: FaultRecord[],
 ): RunResult {
   const results = outcomes.map((o) => o.result);
   const first = results[0]!;
-  const snapshots = outcomes.flatMap((o, i) =>
-    o.snapshots.map((s) => ({ ...s, thread: s.thread + i * THREADS_PER_TENANT })),
-  );
-  const incomplete = results.find((r) => !r.complete);
+  const combinedOutcome = allThreads(outcomes);
+  // The reason of the load that failed, not of those the start gate then let go.
+  const incomplete =
+    results.find((r) => !r.complete && r.abortReason !== ANOTHER_LOAD_FAILED) ??
+    results.find((r) => !r.complete);
+  const faults =
+    records &&
+    faultOutcome({
+      records,
+      outcome: combinedOutcome,
+      profile: { ...loaded.profile, ...wholeLoad(loaded.profile) },
+      warmupNs: outcomes[0]!.warmupNs,
+    });
+  const lostAcked = results.some((r) => r.counts.lostAcked !== undefined)
+    ? results.reduce((n, r) => n + (r.counts.lostAcked ?? 0), 0)
+    : undefined;
+  const drain = mergeDrains(results.map((r) => r.drain));
+  const endpoints = mergeEndpoints(results.map((r) => r.endpoints));
+  const server = mergeServer(results.map((r) => r.server));
+  const unmeasured = [...new Set(results.flatMap((r) => r.e2eUnmeasured ?? []))];
+  const cpu = results.map((r) => r.generator?.cpuPercent).filter((n): n is number => n !== undefined);
   const combined: RunResult = {
     ...first,
     complete: incomplete === undefined,
     ...(incomplete && { abortReason: incomplete.abortReason }),
     profile: loaded.stored,
+    env: mergeEnv(results.map((r) => r.env)),
     startedAt: results.map((r) => r.startedAt).sort()[0]!,
     durationS: Math.max(...results.map((r) => r.durationS)),
     measuredS: Math.min(...results.map((r) => r.measuredS)),
     throughput: sumThroughput(results.map((r) => r.throughput)),
-    counts: sumCounts(results.map((r) => r.counts)),
+    // One process runs every local load, and each measured that process: the figure is the largest.
+    ...(cpu.length > 0 && { generator: { cpuPercent: Math.max(...cpu) } }),
+    counts: { ...sumCounts(results.map((r) => r.counts)), ...(lostAcked !== undefined && { lostAcked }) },
     latency: mergeLatencyOf(results.map(histogramsOf)),
-    intervals: mergeIntervals(
-      snapshots,
-      outcomes[0]!.warmupNs,
-      Math.min(...outcomes.map((o) => o.measureEndNs)),
-    ),
+    intervals: mergeIntervals(combinedOutcome.intervals, outcomes[0]!.warmupNs, combinedOutcome.measureEndNs),
+    ...(faults && { faults: faults.faults }),
+    ...(drain && { drain }),
+    ...(endpoints && { endpoints }),
+    ...(server && { server }),
+    ...(unmeasured.length > 0 && { e2eUnmeasured: unmeasured }),
     thresholds: [],
     warnings: [],
     tenants: Object.fromEntries(
@@ -98,6 +105,8 @@ export function combineTenants(
             throughput: r.throughput,
             counts: r.counts,
             latency: r.latency,
+            ...(r.faults && { faults: r.faults }),
+            ...(r.readBack && { readBack: r.readBack }),
             warnings: r.warnings,
           },
         ];
@@ -105,6 +114,8 @@ export function combineTenants(
     ),
   };
   if (!combined.abortReason) delete combined.abortReason;
+  // Each tenant's stream is read back on its own: under tenants.<name>.readBack, summed in lostAcked.
+  delete combined.readBack;
   combined.thresholds = evaluateThresholds(combined, loaded.profile.thresholds);
   combined.warnings = collectWarnings(combined, loaded.profile);
   return combined;

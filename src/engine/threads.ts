@@ -3,7 +3,7 @@
  * never more than the host can spare. A server on the same host (the embedded default, every CI runner)
  * keeps a core of its own, or part of the latency benchline reports would be its own contention.
  */
-import type { Profile } from "../profile/profile.js";
+import type { Profile } from "../contract/profile.js";
 import { opEventsPerSec } from "./op-load.js";
 import { covers } from "./plan.js";
 

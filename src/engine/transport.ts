@@ -59,6 +59,9 @@ export function connectNats(
   options: ConnectionOptions & { servers: string | string[] },
 ): Promise<NatsConnection> {
   const servers = Array.isArray(options.servers) ? options.servers : [options.servers];
+  // tls:// means TLS or nothing: nats.js would otherwise go on in plain text with a server without it,
+  // credentials included.
+  if (servers.some((s) => /^tls:\/\//i.test(s.trim())) && !options.tls) options = { ...options, tls: {} };
   if (transportOf(servers) === "tcp") return connect(options);
   const { tls, ...rest } = options;
   return wsconnect({

@@ -2,10 +2,10 @@
 import { dataPathWarning } from "../contract/data-path.js";
 import { describeErrorCounts } from "../contract/error-kinds.js";
 import { describeRefusal } from "../contract/permissions.js";
-import type { Profile } from "../profile/profile.js";
+import type { Profile } from "../contract/profile.js";
+import type { RunResult } from "../contract/result.js";
 import { LOSS_TERMS, lossWarnings } from "./loss.js";
 import { loadRefusal } from "./refused-load.js";
-import type { RunResult } from "./result.js";
 
 export function collectWarnings(result: RunResult, profile: Profile): string[] {
   const warnings: string[] = [];
@@ -62,7 +62,9 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
   if (result.env.embeddedServer) {
     warnings.push("the server ran on the same host as the load generator: they compete for its CPUs");
   }
-  if (profile.warmupMs === 0)
+  // A consume-only drain is timed from the start instant by design: the backlog is its subject, and
+  // there is no rate or latency for start-up to spoil.
+  if (profile.warmupMs === 0 && !result.drain)
     warnings.push("no warmup: the first second includes connection and JIT start-up");
   return warnings;
 }

@@ -10,9 +10,9 @@ import { type JetStreamManager, jetstream, jetstreamManager, StorageType } from 
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { Profile } from "../contract/profile.js";
+import type { KvSpec, ObjectsSpec } from "../contract/workloads.js";
 import { RuntimeFailure, UsageError } from "../errors.js";
-import type { Profile } from "../profile/profile.js";
-import type { KvSpec, ObjectsSpec } from "../profile/workloads.js";
 import { findEndpoint } from "./services.js";
 
 /** What setup made, so teardown removes exactly that. */

@@ -4,6 +4,7 @@
  * stream is lost, unless the stream's own limits removed it (its stream sequence is below the first one
  * the stream still holds: limits remove from the head).
  */
+import type { LossReport } from "../contract/fault-results.js";
 
 /** One publisher's side: what it sent and what the stream acknowledged, at which stream sequence. */
 export interface Attempted {
@@ -24,19 +25,6 @@ export interface ReadBack {
   firstSeq: number;
   /** Present at all: false when the stream is gone. */
   streamExists: boolean;
-}
-
-export interface LossReport {
-  acknowledged: number;
-  /** Acknowledged, absent, not removed by limits: the number that matters. */
-  lost: number;
-  removedByLimits: number;
-  /** Sent without an acknowledgement (timed out, say), yet in the stream. */
-  recovered: number;
-  /** In the stream, but never sent by this run (a sequence past what a publisher sent). */
-  unexpected: number;
-  /** Up to 10 lost messages as publisher:sequence, to look for in the stream. */
-  lostSample: string[];
 }
 
 const bit = (bits: Uint8Array | undefined, i: number) =>

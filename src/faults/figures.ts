@@ -1,52 +1,16 @@
 /**
- * Each fault's figures (DESIGN.md, Faults): unavailableMs, recoveryMs and recovered, the errors and
- * reconnects in its window, and latency before, during and after it from the merged per-second
- * histograms. Worked out after the run from what the threads returned; nothing here touches a server.
+ * Each fault's figures (docs/architecture.md, "Faults"): unavailableMs, recoveryMs and recovered, the
+ * errors and reconnects in its window, and latency before, during and after it from the merged
+ * per-second histograms. Worked out after the run from what the threads returned; nothing here touches
+ * a server.
  */
-import { failedKey, type IntervalSnapshot, type LatencyKind, type ThreadResult } from "../engine/protocol.js";
-import { type LatencyBlock, mergeEncoded, summarize } from "../metrics/histogram.js";
+import type { FaultResult } from "../contract/fault-results.js";
+import type { LatencyBlock, LatencyKind } from "../contract/latency.js";
+import { failedKey, type IntervalSnapshot, type ThreadResult } from "../engine/protocol.js";
+import { mergeEncoded, summarize } from "../metrics/histogram.js";
 import { type Gap, gapsOf, intersectGaps, longestGapMs } from "./availability.js";
 import { recovery } from "./recovery.js";
-import type { FaultTarget } from "./spec.js";
 import type { FaultRecord } from "./timeline.js";
-
-/** One fault in a RunResult. Times in seconds from the start of the measured phase. */
-export interface FaultResult {
-  name: string;
-  kind: string;
-  target: FaultTarget;
-  /** The node it acted on (a leader is named as it was when the fault fired). */
-  node?: { index: number; name?: string };
-  fired: boolean;
-  atS?: number;
-  forS?: number;
-  /** The longest stretch from the fault's start with no successful publish (deliveries for core loads). */
-  unavailableMs?: number;
-  /** From the fault's end until throughput is back within 10% for a whole second and p99 within 2x. */
-  recoveryMs?: number;
-  recovered: boolean;
-  recoveryNote?: string;
-  /** Errors by kind in the seconds the fault (and the ack timeout after it) spans. */
-  errors: Record<string, number>;
-  reconnects: number;
-  /** How long each of those reconnects took, disconnect to reconnect. */
-  reconnectMs: number[];
-  /**
-   * Latency of the operations meant to be sent before, during and after the fault (by intended send
-   * time), failed ones included at the time they took to fail: a failure never drops out of the figure.
-   */
-  latency: { kind?: LatencyKind; before?: LatencyBlock; during?: LatencyBlock; after?: LatencyBlock };
-  /** Beside those percentiles: how many of the same operations succeeded and failed, per window. */
-  operations?: { before?: WindowOps; during?: WindowOps; after?: WindowOps };
-  error?: string;
-}
-
-/** The operations of one window: succeeded, failed, and the share that succeeded (0..1). */
-export interface WindowOps {
-  succeeded: number;
-  failed: number;
-  successRatio: number;
-}
 
 const WINDOWS = ["before", "during", "after"] as const;
 

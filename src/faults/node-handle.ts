@@ -5,9 +5,9 @@
  */
 import { exec, execSync } from "node:child_process";
 import { promisify } from "node:util";
+import type { FaultCommands, FaultSpec } from "../contract/faults.js";
 import { RuntimeFailure } from "../errors.js";
 import type { EmbeddedNode } from "../server/node.js";
-import type { FaultCommands, FaultSpec } from "./spec.js";
 
 const run = promisify(exec);
 

@@ -4,25 +4,14 @@
  */
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { FaultResult, ReadBackResult } from "../contract/fault-results.js";
+import type { LatencyKind } from "../contract/latency.js";
+import type { Profile } from "../contract/profile.js";
 import type { CoordinateOutcome } from "../engine/coordinator.js";
-import type { LatencyKind } from "../engine/protocol.js";
-import type { Profile } from "../profile/profile.js";
-import { type Attempted, checkAckedLoss, type LossReport, type ReadBack } from "./acked-loss.js";
-import { type FaultResult, faultFigures } from "./figures.js";
+import { type Attempted, checkAckedLoss, type ReadBack } from "./acked-loss.js";
+import { faultFigures } from "./figures.js";
 import { readBackStream } from "./read-back.js";
 import type { FaultRecord } from "./timeline.js";
-
-/** What the read-back found, in the result. */
-export interface ReadBackResult extends Omit<LossReport, "acknowledged"> {
-  stream: string;
-  /** Messages read from the stream. */
-  messages: number;
-  acknowledged: number;
-  /** The stream no longer existed after the run: everything it acknowledged is lost. */
-  streamGone: boolean;
-  /** Why the stream could not be read, when it could not (the check then says nothing). */
-  error?: string;
-}
 
 export interface FaultOutcome {
   faults: FaultResult[];

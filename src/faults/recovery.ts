@@ -1,7 +1,7 @@
 /**
- * Recovery after a fault, from the run's series (DESIGN.md): recoveryMs runs from the fault's end until
- * throughput is back within 10% of its level before the fault for a whole second, and p99 within twice
- * what it was before. Pure: the series in, the figures out.
+ * Recovery after a fault, from the run's series (docs/architecture.md, "Faults"): recoveryMs runs from
+ * the fault's end until throughput is back within 10% of its level before the fault for a whole second,
+ * and p99 within twice what it was before. Pure: the series in, the figures out.
  */
 
 /** Successes are counted in ticks of this length: the resolution of recoveryMs. */

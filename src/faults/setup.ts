@@ -5,14 +5,15 @@
  */
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { FaultSpec } from "../contract/faults.js";
+import type { Profile } from "../contract/profile.js";
 import { connectNats } from "../engine/transport.js";
 import { UsageError } from "../errors.js";
-import type { Profile } from "../profile/profile.js";
 import type { EmbeddedNode } from "../server/node.js";
 import { clusterApi } from "./cluster-api.js";
 import { CommandHandle, EmbeddedHandle, type NodeHandle } from "./node-handle.js";
 import { FaultProxy } from "./proxy/fault-proxy.js";
-import { type FaultSpec, faultMisfit } from "./spec.js";
+import { faultMisfit } from "./spec.js";
 import { type FaultEvents, type FaultRecord, FaultTimeline } from "./timeline.js";
 
 /** What benchline knows of the target's nodes. */

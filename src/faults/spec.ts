@@ -3,46 +3,8 @@
  * and target that cannot work refused with the fault named. What needs the target itself (is it
  * embedded, how many nodes) is checked by checkFaultsFit before anything runs.
  */
+import type { FaultCommands, FaultSpec, FaultTarget, NetworkEffect } from "../contract/faults.js";
 import type { FaultInput } from "../profile/fault-schema.js";
-
-export type FaultKind = FaultInput["kind"];
-export type LeaderTarget = "streamLeader" | "consumerLeader" | "metaLeader";
-export type FaultTarget = number | LeaderTarget | "random" | "clients";
-
-/** What a network fault does to the links it acts on. Absent fields do nothing. */
-export interface NetworkEffect {
-  delayMs?: number;
-  jitterMs?: number;
-  /** Share of TCP segments lost, 0..1: each loss holds the stream for a retransmission. */
-  loss?: number;
-  bandwidthBytesPerSec?: number;
-  blackhole?: boolean;
-  reset?: boolean;
-}
-
-/** Shell commands for process faults on servers benchline did not start. */
-export interface FaultCommands {
-  kill?: string;
-  start?: string;
-  stop?: string;
-  pause?: string;
-  resume?: string;
-  lameDuck?: string;
-}
-
-/** One fault, resolved. */
-export interface FaultSpec {
-  name: string;
-  kind: FaultKind;
-  target: FaultTarget;
-  /** From the start of the measured phase. */
-  atMs: number;
-  forMs: number;
-  /** stepdown: whose leader. */
-  of?: "stream" | "consumer" | "meta";
-  network?: NetworkEffect;
-  command?: FaultCommands;
-}
 
 /** The parsers resolve.ts uses, so errors name the file and key path alike. */
 export interface FieldParsers {

@@ -4,12 +4,12 @@
  * `for`, and records what happened. Whatever stops the run, `finish()` ends every fault still on, so no
  * node is left paused, killed or cut off. Injecting only: the figures are worked out afterwards.
  */
+import type { FaultSpec, LeaderTarget } from "../contract/faults.js";
 import { registerExitHook } from "../util/shutdown.js";
 import { injectorFor } from "./injectors/index.js";
 import type { Injector, ResolvedTarget, StepdownRequest } from "./injectors/injector.js";
 import type { NodeHandle } from "./node-handle.js";
 import type { FaultProxy } from "./proxy/fault-proxy.js";
-import type { FaultSpec, LeaderTarget } from "./spec.js";
 
 /** What the faults may act on, and how to ask the cluster who leads. */
 export interface FaultContext {

@@ -3,8 +3,8 @@
  * send time): before (up to 5 s, never into the warmup or the previous fault), during (at least a
  * second, so an instant such as a stepdown has one), and after (to the next fault or the end). Pure.
  */
+import type { FaultSpec } from "../contract/faults.js";
 import { BASELINE_MS } from "./recovery.js";
-import type { FaultSpec } from "./spec.js";
 
 /** Three windows per fault, in the order of `faults`: before, during, after. */
 export function latencyWindows(

@@ -3,6 +3,7 @@
  * buckets: the packed variant measured about 5x slower per record) so that any two can be added.
  */
 import * as hdr from "hdr-histogram-js";
+import type { LatencyBlock } from "../contract/latency.js";
 
 export type Histogram = hdr.Histogram;
 
@@ -61,22 +62,6 @@ export function mergeEncoded(encoded: Iterable<string>): Histogram {
     h.destroy();
   }
   return total;
-}
-
-/** What a result says about one kind of latency. Fields carry their unit. */
-export interface LatencyBlock {
-  count: number;
-  minUs: number;
-  meanUs: number;
-  p50Us: number;
-  p90Us: number;
-  p95Us: number;
-  p99Us: number;
-  p999Us: number;
-  p9999Us: number;
-  maxUs: number;
-  /** The histogram, compressed base64, so runs can be merged and re-read. */
-  hdr: string;
 }
 
 export function summarize(h: Histogram): LatencyBlock {

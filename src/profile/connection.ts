@@ -3,10 +3,10 @@
  * then the environment (NATS_* as the nats CLI names them), then flags, each overriding the one before.
  */
 import { dirname, resolve } from "node:path";
+import type { AuthSpec, ConnectionSpec, Profile, TlsSpec } from "../contract/profile.js";
 import { UsageError } from "../errors.js";
 import { parseDurationMs } from "../util/units.js";
 import { hasEnvReference } from "./env.js";
-import type { AuthSpec, ConnectionSpec, Profile, TlsSpec } from "./profile.js";
 import { looksLikeSecret } from "./redact.js";
 import type { ProfileInput } from "./schema.js";
 

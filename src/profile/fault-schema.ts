@@ -1,12 +1,10 @@
 /**
- * The `faults:` timeline of a profile (DESIGN.md, Faults). Times count from the start of the measured
- * phase. Resolved into FaultSpec by src/faults/spec.ts.
+ * The `faults:` timeline of a profile (docs/architecture.md, "Faults"). Times count from the start of
+ * the measured phase. Resolved into FaultSpec by src/faults/spec.ts.
  */
 import { z } from "zod";
+import { FAULT_KINDS, LEADER_TARGETS } from "../contract/faults.js";
 import { durationInput as duration } from "./field-parsers.js";
-
-export const FAULT_KINDS = ["kill", "restart", "pause", "lameDuck", "stepdown", "network"] as const;
-export const LEADER_TARGETS = ["streamLeader", "consumerLeader", "metaLeader"] as const;
 
 export const faultSchema = z
   .strictObject({

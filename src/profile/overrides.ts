@@ -1,7 +1,7 @@
 /** Flags that override a loaded profile (--duration, --rate, --workers), validated like profile values. */
+import type { Profile } from "../contract/profile.js";
 import { UsageError } from "../errors.js";
 import { parseDurationMs } from "../util/units.js";
-import type { Profile } from "./profile.js";
 import { LIMITS } from "./resolve.js";
 import { scaleOpRates } from "./scale-ops.js";
 
@@ -18,6 +18,12 @@ export function applyOverrides(profile: Profile, o: ProfileOverrides): Profile {
     next.durationMs = parseDurationMs(o.duration, "--duration");
     if (next.durationMs <= 0) throw new UsageError("--duration must be above zero");
     next.messages = undefined;
+    // A fault the shorter phase would cut off would read as one that never recovered.
+    const cut = (profile.faults ?? []).find((f) => f.atMs + f.forMs > next.durationMs);
+    if (cut)
+      throw new UsageError(
+        `--duration ${o.duration}: fault ${cut.name} lasts until ${(cut.atMs + cut.forMs) / 1000} s of the measured phase; give --duration of at least that, with time after it to recover`,
+      );
   }
   if (o.warmup !== undefined) next.warmupMs = parseDurationMs(o.warmup, "--warmup");
   if (o.workers !== undefined) {

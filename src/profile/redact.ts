@@ -1,6 +1,6 @@
 /** The form of a profile that may be written to results and baselines: no secret's value survives. */
+import type { AuthSpec, Profile } from "../contract/profile.js";
 import { hasEnvReference } from "./env.js";
-import type { AuthSpec, Profile } from "./profile.js";
 
 export const REDACTED = "[redacted]";
 

@@ -6,12 +6,12 @@
 import { readdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { z } from "zod";
+import { PAYLOAD_HEADER_BYTES } from "../contract/payload.js";
+import type { DirectSpec, KvSpec, ObjectsSpec, PayloadSpec } from "../contract/workloads.js";
 import { UsageError } from "../errors.js";
 import { fieldParsers } from "./field-parsers.js";
-import { PAYLOAD_HEADER_BYTES } from "./profile.js";
 import { compileTemplate, isTemplate, TemplateError } from "./template.js";
 import type { directSchema, kvSchema, objectsSchema, payloadSchema } from "./workload-schema.js";
-import type { DirectSpec, KvSpec, ObjectsSpec, PayloadSpec } from "./workloads.js";
 
 /** Largest KV key space and object count: beyond this a typo, not a load. */
 const MAX_KEYS = 10_000_000;

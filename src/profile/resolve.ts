@@ -1,10 +1,11 @@
 /** Turns a schema-valid ProfileInput into a Profile: units converted, cross-field rules checked. */
 import { checkThresholdsProduced, parseThreshold } from "../baseline/thresholds.js";
+import { PAYLOAD_HEADER_BYTES } from "../contract/payload.js";
+import type { Profile, PublisherSpec } from "../contract/profile.js";
 import { UsageError } from "../errors.js";
 import { resolveFaults } from "../faults/spec.js";
 import { resolveConnection } from "./connection.js";
 import { fieldParsers } from "./field-parsers.js";
-import { PAYLOAD_HEADER_BYTES, type Profile, type PublisherSpec } from "./profile.js";
 import {
   checkHeaderTemplates,
   resolveDirect,
@@ -237,15 +238,12 @@ function resolveTenants(
   const misplaced =
     (["publishers", "stream", "kv", "objects", "direct"] as const).find((k) => input[k] !== undefined) ??
     (input.consumers.length ? "consumers" : input.responders.length ? "responders" : undefined);
-  if (input.faults)
-    throw new UsageError(
-      `${file}: faults: a tenants profile takes no faults yet; inject them in a profile of one load`,
-    );
   if (misplaced)
     throw new UsageError(
       `${file}: ${misplaced}: with tenants, the load goes inside each tenant; move it there`,
     );
   const names = new Set<string>();
+  let faults: Profile["faults"];
   const resolved = tenants.map((t, i) => {
     if (names.has(t.name)) throw new UsageError(`${file}: tenants[${i}].name: ${t.name} is used twice`);
     names.add(t.name);
@@ -260,6 +258,9 @@ function resolveTenants(
           publishers: t.publishers,
           consumers: t.consumers,
           responders: t.responders,
+          kv: t.kv,
+          objects: t.objects,
+          direct: t.direct,
           thresholds: undefined,
         },
         fallbackName,
@@ -269,6 +270,8 @@ function resolveTenants(
       if (!(err instanceof UsageError)) throw err;
       throw new UsageError(err.message.replace(`${file}: `, `${file}: tenants[${i}].`));
     }
+    // One fault timeline for the target, checked against every tenant's load (its stream, its durables).
+    faults ??= sub.faults;
     return {
       name: t.name,
       prefix: t.prefix ?? t.name,
@@ -277,6 +280,9 @@ function resolveTenants(
       publishers: sub.publishers,
       consumers: sub.consumers,
       responders: sub.responders,
+      ...(sub.kv && { kv: sub.kv }),
+      ...(sub.objects && { objects: sub.objects }),
+      ...(sub.direct && { direct: sub.direct }),
     };
   });
   const thresholds = Object.entries(input.thresholds ?? {}).map(([metric, text]) =>
@@ -288,6 +294,7 @@ function resolveTenants(
     consumers: [],
     responders: [],
     tenants: resolved,
+    ...(faults && { faults }),
     thresholds,
   };
   // Thresholds judge the tenants' load taken together.

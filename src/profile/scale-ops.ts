@@ -1,5 +1,5 @@
 /** `--rate` for a profile of operation clients: the new total split as the profile's rates are. */
-import type { Profile } from "./profile.js";
+import type { Profile } from "../contract/profile.js";
 
 type Rated = { count: number; ratePerSec: number | "max" };
 

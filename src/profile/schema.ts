@@ -137,9 +137,16 @@ export const tenantSchema = z
       .optional()
       .describe("the tenant's credentials on a named server; an embedded server makes its own"),
     stream: streamSchema.optional(),
-    publishers: z.array(publisherSchema).min(1),
+    publishers: z
+      .array(publisherSchema)
+      .min(1)
+      .optional()
+      .describe("required unless consumers, kv, objects or direct give the tenant's load"),
     consumers: z.array(consumerSchema).default([]),
     responders: z.array(responderSchema).default([]),
+    kv: kvSchema.optional(),
+    objects: objectsSchema.optional(),
+    direct: directSchema.optional(),
   })
   .describe("one tenant: an account of its own");
 

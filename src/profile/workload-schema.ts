@@ -1,5 +1,5 @@
 /**
- * The profile keys of the workloads beyond streams (DESIGN.md "Workloads beyond streams"): `kv:`,
+ * The profile keys of the workloads beyond streams (docs/architecture.md, "Workloads beyond streams"): `kv:`,
  * `objects:`, `direct:`, and what a publisher may say about its payload (`payload:`, `timing:`) and the
  * micro service it drives (`service:`). Human forms are kept here and converted in resolve-workloads.ts.
  */

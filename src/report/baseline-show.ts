@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { Baseline } from "../baseline/format.js";
 import type { MetricSpread } from "../baseline/summary.js";
 import { formatMetric } from "./format-metric.js";
+import { formatDetectRuns, formatResolution, resolutionNote } from "./resolution-lines.js";
 
 function age(createdAt: string, now: Date): string {
   const hours = (now.getTime() - new Date(createdAt).getTime()) / 3_600_000;
@@ -12,13 +13,31 @@ function age(createdAt: string, now: Date): string {
 }
 
 export function renderBaselineShow(b: Baseline, spreads: MetricSpread[], now: Date): string {
+  const res = spreads.find((s) => s.resolution)?.resolution;
+  const detect = res?.detect?.change;
   const t = new Table({
-    head: ["metric", "median", "min", "max", "IQR"],
+    head: [
+      "metric",
+      "median",
+      "min",
+      "max",
+      "IQR",
+      ...(res ? [`resolution (${res.candidateRuns} candidates)`] : []),
+      ...(detect !== undefined ? [`runs for ${(detect * 100).toFixed(1)}%`] : []),
+    ],
     style: { head: [], border: [], compact: true },
   });
   for (const s of spreads) {
     const f = (v: number) => formatMetric(s.metric, v);
-    t.push([s.metric, f(s.median), f(s.min), f(s.max), `${f(s.iqrLow)} .. ${f(s.iqrHigh)}`]);
+    t.push([
+      s.metric,
+      f(s.median),
+      f(s.min),
+      f(s.max),
+      `${f(s.iqrLow)} .. ${f(s.iqrHigh)}`,
+      ...(res ? [formatResolution(s.resolution)] : []),
+      ...(detect !== undefined ? [formatDetectRuns(s.resolution)] : []),
+    ]);
   }
   const e = b.env;
   return [
@@ -26,6 +45,7 @@ export function renderBaselineShow(b: Baseline, spreads: MetricSpread[], now: Da
     `environment: ${e.host}, ${e.cpus} CPUs, Node ${e.node}, ${e.client}, nats-server ${e.serverVersion ?? "unknown"}${e.clusterSize > 1 ? ` x${e.clusterSize}` : ""}${e.embeddedServer ? " (embedded)" : ""}${e.gitSha ? `, git ${e.gitSha.slice(0, 10)}` : ""}`,
     `profile hash: ${b.profileHash}`,
     t.toString(),
+    ...(res ? [resolutionNote(res.power, detect)] : []),
     "",
   ].join("\n");
 }

@@ -1,7 +1,7 @@
 /** The Markdown of a capacity search: the answer, then every step. Pure. */
 import type { CapacityResult } from "../engine/capacity.js";
 import { formatCount, formatUs } from "../util/units.js";
-import { capacityAnswer } from "./capacity-table.js";
+import { capacityAnswer, stepReasons } from "./capacity-table.js";
 
 const escapeCell = (text: string) => text.replace(/\|/g, "\\|");
 
@@ -17,7 +17,7 @@ export function renderCapacityMarkdown(r: CapacityResult): string {
     "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ...r.steps.map(
       (s) =>
-        `| ${s.index + 1} ${s.phase} | ${formatCount(s.targetPerSec)} | ${formatCount(s.achievedPerSec)} | ${s.p50Us === undefined ? "-" : `${formatUs(s.p50Us)} ${s.latencyKind}`} | ${s.p99Us === undefined ? "-" : formatUs(s.p99Us)} | ${s.backlogGrowth} | ${s.good ? "good" : `bad: ${escapeCell(s.reasons.join("; "))}`} |`,
+        `| ${s.index + 1} ${s.phase} | ${formatCount(s.targetPerSec)} | ${formatCount(s.achievedPerSec)} | ${s.p50Us === undefined ? "-" : `${formatUs(s.p50Us)} ${s.latencyKind}`} | ${s.p99Us === undefined ? "-" : formatUs(s.p99Us)} | ${s.backlogGrowth} | ${s.good ? "good" : `bad: ${escapeCell(stepReasons(s).join("; "))}`} |`,
     ),
     "",
   ].join("\n");

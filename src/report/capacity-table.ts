@@ -1,12 +1,29 @@
 /** The table of capacity steps and the answer. Pure. */
 import Table from "cli-table3";
-import type { CapacityResult } from "../engine/capacity.js";
+import type { CapacityResult, CapacityStep } from "../engine/capacity.js";
 import { formatCount, formatUs } from "../util/units.js";
+import { formatMetric } from "./format-metric.js";
+
+/** The verdict column's width: the reasons wrap in it instead of running off the screen. */
+const VERDICT_WIDTH = 60;
+
+/** Why a step was bad, a reason each: an objective with its value in the metric's unit. */
+export function stepReasons(s: CapacityStep): string[] {
+  const failed = s.objectives.filter((c) => !c.passed);
+  // The run's own reasons state an objective with its raw number; it is shown from the check instead.
+  const others = s.reasons.filter((r) => !failed.some((c) => r.startsWith(`${c.metric} ${c.text} broken (`)));
+  return [
+    ...others,
+    ...failed.map((c) => `${c.metric} was ${formatMetric(c.metric, c.actual)}, objective ${c.text}`),
+  ];
+}
 
 export function renderCapacityTable(r: CapacityResult): string {
   const t = new Table({
     head: ["step", "target/s", "achieved/s", "p50", "p99", "backlog", "verdict"],
     style: { head: [], border: [], compact: true },
+    colWidths: [null, null, null, null, null, null, VERDICT_WIDTH],
+    wordWrap: true,
   });
   for (const s of r.steps) {
     t.push([
@@ -16,7 +33,7 @@ export function renderCapacityTable(r: CapacityResult): string {
       s.p50Us === undefined ? "-" : `${formatUs(s.p50Us)} ${s.latencyKind}`,
       s.p99Us === undefined ? "-" : formatUs(s.p99Us),
       String(s.backlogGrowth),
-      s.good ? "good" : `bad: ${s.reasons.join("; ")}`,
+      s.good ? "good" : `bad: ${stepReasons(s).join(";\n")}`,
     ]);
   }
   const head = `benchline capacity ${r.profile.name}${r.complete ? "" : ` (stopped early: ${r.abortReason ?? "interrupted"})`}`;

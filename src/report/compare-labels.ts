@@ -8,7 +8,14 @@ export interface SideLabels {
   candidate: string;
   /** One sentence: what was run against what. */
   runs: string;
+  /** What each side ran against, for a chart: A's and B's targets, or the baseline file and the reruns. */
+  baselineTarget: string;
+  candidateTarget: string;
 }
+
+/** The server a side ran against, as the environment names it. */
+const serverOf = (env: CompareReport["baseline"]["env"] | undefined) =>
+  env?.serverVersion ? `nats-server ${env.serverVersion} on ${env.host}` : undefined;
 
 export function sideLabels(report: CompareReport): SideLabels {
   const ab = report.ab;
@@ -18,11 +25,27 @@ export function sideLabels(report: CompareReport): SideLabels {
       baseline: "A",
       candidate: "B",
       runs: `${report.candidate.runs} runs of B (${ab.b}) against ${report.baseline.runs} of A (${ab.a}), interleaved ${ab.order}`,
+      baselineTarget: ab.a,
+      candidateTarget: ab.b,
     };
+  const candidateServer = serverOf(report.candidate.env);
   return {
     command: "benchline compare",
     baseline: "baseline",
     candidate: "candidate",
     runs: `${report.candidate.runs} candidate runs against ${report.baseline.runs} baseline runs (recorded ${report.baseline.createdAt})`,
+    baselineTarget: [
+      report.baseline.file,
+      `recorded ${report.baseline.createdAt.slice(0, 10)}`,
+      serverOf(report.baseline.env),
+    ]
+      .filter(Boolean)
+      .join(", "),
+    candidateTarget: [
+      report.candidate.source === "files" ? "result files" : `run ${report.createdAt.slice(0, 10)}`,
+      candidateServer,
+    ]
+      .filter(Boolean)
+      .join(", "),
   };
 }

@@ -1,8 +1,9 @@
 /** The Markdown of a compare, for $GITHUB_STEP_SUMMARY and PR comments. Pure; kept under 1 MiB. */
 import type { CompareReport } from "../baseline/report-model.js";
 import { sideLabels } from "./compare-labels.js";
-import { formatInterval, formatP } from "./compare-table.js";
+import { formatInterval, formatP, intervalLabel, runsUnit } from "./compare-table.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
+import { formatDetectRuns, formatResolution, resolutionNote, stopSentence } from "./resolution-lines.js";
 
 /** GitHub refuses a step summary above 1 MiB. */
 export const MARKDOWN_LIMIT_BYTES = 1024 * 1024;
@@ -17,19 +18,33 @@ const icon: Record<string, string> = {
 
 export function renderCompareMarkdown(report: CompareReport): string {
   const side = sideLabels(report);
+  const res = report.resolution;
+  const extraHead = [
+    ...(res ? ["resolution"] : []),
+    ...(res?.detect !== undefined ? [`runs for ${formatPercent(res.detect).replace("+", "")}`] : []),
+  ];
+  const extraCells = (m: CompareReport["metrics"][number]) =>
+    [
+      ...(res ? [formatResolution(m.resolution)] : []),
+      ...(res?.detect !== undefined ? [formatDetectRuns(m.resolution)] : []),
+    ]
+      .map((c) => ` ${c} |`)
+      .join("");
   const lines = [
     `## ${side.command}: ${report.baseline.profile} ${report.passed ? "✅ pass" : "❌ fail"}`,
     "",
     `${side.runs}. ` +
       `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% bootstrap of the median's change.`,
     "",
-    `| metric | ${side.baseline} | ${side.candidate} | change | p (Holm) | 95% interval | verdict |`,
-    "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    `| metric | ${side.baseline} | ${side.candidate} | change | p (Holm) | ${intervalLabel(report)} interval | verdict |${extraHead.map((h) => ` ${h} |`).join("")}`,
+    `| --- | ---: | ---: | ---: | ---: | --- | --- |${extraHead.map(() => " ---: |").join("")}`,
     ...report.metrics.map(
       (m) =>
-        `| ${m.metric} | ${formatMetric(m.metric, m.baselineMedian)} | ${formatMetric(m.metric, m.candidateMedian)} | ${formatPercent(m.change)} | ${formatP(m.pValue)} | ${formatInterval(m.interval)} | ${icon[m.verdict]} |`,
+        `| ${m.metric} | ${formatMetric(m.metric, m.baselineMedian)} | ${formatMetric(m.metric, m.candidateMedian)} | ${formatPercent(m.change)} | ${formatP(m.pValue)} | ${formatInterval(m.interval)} | ${icon[m.verdict]} |${extraCells(m)}`,
     ),
   ];
+  if (res) lines.push("", resolutionNote(res.power, res.detect, runsUnit(report)));
+  if (res?.stop) lines.push("", `**${stopSentence(res.stop, runsUnit(report))}**`);
   if (report.thresholds.length > 0) {
     lines.push("", "| threshold | limit | candidate | verdict |", "| --- | --- | ---: | --- |");
     for (const c of report.thresholds) {

@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { CompareReport } from "../baseline/report-model.js";
 import { sideLabels } from "./compare-labels.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
+import { formatDetectRuns, formatResolution, resolutionNote, stopSentence } from "./resolution-lines.js";
 
 export function formatInterval(i: { low: number; high: number }): string {
   return Number.isNaN(i.low) ? "-" : `[${formatPercent(i.low)}, ${formatPercent(i.high)}]`;
@@ -12,10 +13,31 @@ export function formatP(p: number): string {
   return Number.isNaN(p) ? "-" : p < 0.001 ? "<0.001" : p.toFixed(3);
 }
 
+/** The interval's confidence: 95%, or more at an early look of a run-until-resolved series. */
+export function intervalLabel(report: CompareReport): string {
+  const stop = report.resolution?.stop;
+  return stop && stop.informationFraction < 1 ? "sequential" : "95%";
+}
+
+export function runsUnit(report: CompareReport): string {
+  return report.ab ? "rounds" : "candidate runs";
+}
+
 export function renderCompareTable(report: CompareReport): string {
   const side = sideLabels(report);
+  const detect = report.resolution?.detect;
   const t = new Table({
-    head: ["metric", side.baseline, side.candidate, "change", "p (Holm)", "95% interval", "verdict"],
+    head: [
+      "metric",
+      side.baseline,
+      side.candidate,
+      "change",
+      "p (Holm)",
+      `${intervalLabel(report)} interval`,
+      "verdict",
+      ...(report.resolution ? ["resolution"] : []),
+      ...(detect !== undefined ? [`runs for ${formatPercent(detect).replace("+", "")}`] : []),
+    ],
     style: { head: [], border: [], compact: true },
   });
   for (const m of report.metrics) {
@@ -27,6 +49,8 @@ export function renderCompareTable(report: CompareReport): string {
       formatP(m.pValue),
       formatInterval(m.interval),
       m.verdict === "regressed" ? "REGRESSED" : m.verdict,
+      ...(report.resolution ? [formatResolution(m.resolution)] : []),
+      ...(detect !== undefined ? [formatDetectRuns(m.resolution)] : []),
     ]);
   }
   const lines = [
@@ -35,6 +59,8 @@ export function renderCompareTable(report: CompareReport): string {
       : `benchline compare ${report.baseline.profile}: ${report.baseline.runs} baseline runs vs ${report.candidate.runs} candidate runs, medians, alpha ${report.alpha}`,
     t.toString(),
   ];
+  if (report.resolution) lines.push(resolutionNote(report.resolution.power, detect, runsUnit(report)));
+  if (report.resolution?.stop) lines.push(stopSentence(report.resolution.stop, runsUnit(report)));
   for (const c of report.thresholds) {
     lines.push(
       `threshold ${c.metric} ${c.text}: ${formatMetric(c.metric, c.actual)} ${c.passed ? "pass" : "BREACHED"}`,

@@ -1,5 +1,5 @@
 /** One sentence on the load generator's own footprint, for the table and summary.md. Pure. */
-import type { RunResult } from "../engine/result.js";
+import type { RunResult } from "../contract/result.js";
 
 export function generatorLine(result: RunResult): string | undefined {
   const threads = result.env.workerThreads;

@@ -13,6 +13,7 @@ import type { CompareReport } from "../baseline/report-model.js";
 import { sideLabels } from "./compare-labels.js";
 import { formatInterval, formatP } from "./compare-table.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
+import { formatResolution, stopSentence } from "./resolution-lines.js";
 
 const xml = (s: string) =>
   s
@@ -43,7 +44,7 @@ export function renderJunit(report: CompareReport): string {
   let failures = 0;
   let skipped = 0;
   for (const m of report.metrics) {
-    const detail = `${m.verdict}: ${formatMetric(m.metric, m.baselineMedian)} -> ${formatMetric(m.metric, m.candidateMedian)} (${formatPercent(m.change)}, p (Holm) ${formatP(m.pValue)}, interval ${formatInterval(m.interval)}, noise ${(m.noise * 100).toFixed(1)}%)`;
+    const detail = `${m.verdict}: ${formatMetric(m.metric, m.baselineMedian)} -> ${formatMetric(m.metric, m.candidateMedian)} (${formatPercent(m.change)}, p (Holm) ${formatP(m.pValue)}, interval ${formatInterval(m.interval)}, noise ${(m.noise * 100).toFixed(1)}%${m.resolution ? `, resolution ${formatResolution(m.resolution)}` : ""})`;
     let outcome: Outcome;
     if (m.verdict === "regressed") {
       failures++;
@@ -68,6 +69,25 @@ export function renderJunit(report: CompareReport): string {
     ["baselineRuns", String(report.baseline.runs)],
     ["candidateRuns", String(report.candidate.runs)],
     ["alpha", String(report.alpha)],
+    ...(report.resolution ? [["power", String(report.resolution.power)]] : []),
+    ...(report.resolution?.detect !== undefined ? [["detect", String(report.resolution.detect)]] : []),
+    ...(report.resolution?.stop
+      ? [
+          ["resolution.stop", stopSentence(report.resolution.stop)],
+          ["resolution.target", String(report.resolution.stop.target)],
+          ["resolution.reached", String(report.resolution.stop.reached ?? "none")],
+        ]
+      : []),
+    ...report.metrics.flatMap((m) =>
+      m.resolution
+        ? [
+            [`resolution.${m.metric}`, formatResolution(m.resolution)],
+            ...(m.resolution.detect
+              ? [[`runsToDetect.${m.metric}`, String(m.resolution.detect.runs ?? "> 1000")]]
+              : []),
+          ]
+        : [],
+    ),
     ...report.warnings.map((w, i) => [`warning.${i + 1}`, w]),
   ].map(([name, value]) => `    <property name="${xml(name!)}" value="${xml(value!)}"/>`);
   const tests = report.metrics.length + report.thresholds.length;

@@ -1,17 +1,19 @@
 /** summary.md of a run. Pure: (result) => string. */
 import { describeErrorCounts } from "../contract/error-kinds.js";
+import type { LatencyBlock } from "../contract/latency.js";
 import { describeRefusal } from "../contract/permissions.js";
+import type { RunResult } from "../contract/result.js";
 import { LOSS_TERMS, unacknowledged } from "../engine/loss.js";
-import type { RunResult } from "../engine/result.js";
-import type { LatencyBlock } from "../metrics/histogram.js";
-import { formatUs } from "../util/units.js";
+import { formatBytes, formatCount, formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
 import { generatorLine } from "./generator-line.js";
 import { resilienceRows } from "./resilience-rows.js";
 import { serverConfigMarkdown } from "./server-config-line.js";
-import { expectsAcks, notConsumedLabel, throughputRoles } from "./table.js";
+import { expectsAcks, notConsumedLabel, throughputLabel, throughputRoles } from "./table.js";
 import { tenantRows } from "./tenant-rows.js";
 import { workloadSections } from "./workload-rows.js";
+
+const perSec = (bytes: number) => `${formatBytes(bytes)}/s`;
 
 const row = (cells: Array<string | number>) => `| ${cells.join(" | ")} |`;
 
@@ -33,14 +35,31 @@ export function renderMarkdown(result: RunResult): string {
     "",
     row(["", roles.ops ? "per second" : "msgs/s", "bytes/s"]),
     row(["---", "---:", "---:"]),
-    ...(roles.published ? [row(["published", th.publishedPerSec, th.publishedBytesPerSec])] : []),
-    ...(roles.consumed ? [row(["consumed", th.consumedPerSec, th.consumedBytesPerSec])] : []),
+    // As the terminal shows them: 5001 and 625.1 KiB/s, not 5000.5 and 640064.
+    ...(roles.published
+      ? [
+          row([
+            throughputLabel(result, "published"),
+            formatCount(th.publishedPerSec),
+            perSec(th.publishedBytesPerSec),
+          ]),
+        ]
+      : []),
+    ...(roles.consumed
+      ? [
+          row([
+            throughputLabel(result, "consumed"),
+            formatCount(th.consumedPerSec),
+            perSec(th.consumedBytesPerSec),
+          ]),
+        ]
+      : []),
     ...(roles.ops
       ? [
           row([
             "operations succeeded",
-            th.opsPerSec ?? 0,
-            (th.readBytesPerSec ?? 0) + (th.writtenBytesPerSec ?? 0),
+            formatCount(th.opsPerSec ?? 0),
+            perSec((th.readBytesPerSec ?? 0) + (th.writtenBytesPerSec ?? 0)),
           ]),
         ]
       : []),

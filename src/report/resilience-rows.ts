@@ -1,7 +1,7 @@
 /** The resilience section: one row per fault, then the acked-loss check. Pure; the table and summary.md share it. */
 
+import type { RunResult } from "../contract/result.js";
 import { LOSS_TERMS, unacknowledged } from "../engine/loss.js";
-import type { RunResult } from "../engine/result.js";
 import { formatUs } from "../util/units.js";
 
 /** A share, floored to a tenth of a percent: 99.96% is not "100%". */

@@ -2,7 +2,7 @@
  * Which nats-server config the run's embedded server ran from, for the table, summary.md and the HTML
  * report: the path and the sha256 of each file, never its content. Pure.
  */
-import type { RunEnv } from "../engine/result.js";
+import type { RunEnv } from "../contract/env.js";
 
 /** Enough of a sha256 to tell two files apart at a glance; summary.md keeps the whole hash. */
 const short = (sha256: string) => sha256.slice(0, 12);

@@ -1,11 +1,11 @@
 /** The terminal summary of a run. Pure: (result) => string. */
 import Table from "cli-table3";
 import { describeErrorCounts } from "../contract/error-kinds.js";
+import type { LatencyBlock } from "../contract/latency.js";
 import { describeRefusal } from "../contract/permissions.js";
+import { wholeLoad } from "../contract/profile.js";
+import type { RunResult } from "../contract/result.js";
 import { LOSS_TERMS, unacknowledged } from "../engine/loss.js";
-import type { RunResult } from "../engine/result.js";
-import type { LatencyBlock } from "../metrics/histogram.js";
-import { wholeLoad } from "../profile/profile.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
 import { generatorLine } from "./generator-line.js";
@@ -52,6 +52,14 @@ export function throughputRoles(result: RunResult): { published: boolean; consum
   return { published, consumed: load.consumers.length > 0 || !ops, ops };
 }
 
+/**
+ * A throughput row's name. A drain's consumed rate is over the measured phase, which ends when the
+ * coordinator sees the backlog gone; the drain rate beside it is over the time to the last message.
+ */
+export function throughputLabel(result: RunResult, role: "published" | "consumed"): string {
+  return role === "consumed" && result.drain ? `consumed, over the ${result.measuredS} s measured` : role;
+}
+
 export function renderTable(result: RunResult): string {
   const th = result.throughput;
   const c = result.counts;
@@ -64,7 +72,11 @@ export function renderTable(result: RunResult): string {
   if (roles.published)
     tput.push(["published", formatCount(th.publishedPerSec), `${formatBytes(th.publishedBytesPerSec)}/s`]);
   if (roles.consumed)
-    tput.push(["consumed", formatCount(th.consumedPerSec), `${formatBytes(th.consumedBytesPerSec)}/s`]);
+    tput.push([
+      throughputLabel(result, "consumed"),
+      formatCount(th.consumedPerSec),
+      `${formatBytes(th.consumedBytesPerSec)}/s`,
+    ]);
   if (roles.ops)
     tput.push([
       "operations succeeded",

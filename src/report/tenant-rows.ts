@@ -1,5 +1,5 @@
 /** Each tenant on its own row: what tenant A's load did to tenant B shows here. Pure. */
-import type { RunResult } from "../engine/result.js";
+import type { RunResult } from "../contract/result.js";
 import { formatCount, formatUs } from "../util/units.js";
 
 const KINDS = ["pubAck", "e2e", "request"] as const;

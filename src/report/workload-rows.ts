@@ -4,7 +4,7 @@
  * for. Pure; empty when the run had none of them.
  */
 import { describeErrorCounts } from "../contract/error-kinds.js";
-import type { RunResult } from "../engine/result.js";
+import type { RunResult } from "../contract/result.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 
 export interface Section {
@@ -45,8 +45,8 @@ export function workloadSections(result: RunResult): Section[] {
       rows: [
         ["backlog at start", String(d.backlogMsgs)],
         ["consumed of it", String(d.consumedMsgs)],
-        [d.drained ? "drained in" : "not drained; ran", `${d.drainS} s`],
-        ["drain rate", `${formatCount(d.drainedPerSec)} msgs/s`],
+        [d.drained ? "drained in (to its last message)" : "not drained; ran", `${d.drainS} s`],
+        ["drain rate (consumed of it / that time)", `${formatCount(d.drainedPerSec)} msgs/s`],
       ],
     });
   }

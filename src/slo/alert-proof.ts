@@ -3,7 +3,7 @@
  * (replay.ts, rule-eval.ts), and a verdict: a run with an outage must fire an alert once the outage
  * began, and no alert may fire before the first fault (or at all on a run without faults). Pure.
  */
-import type { RunResult } from "../engine/result.js";
+import type { RunResult } from "../contract/result.js";
 import type { SeriesNames } from "./prometheus-names.js";
 import type { SloRules } from "./prometheus-rules.js";
 import { replaySeries } from "./replay.js";

@@ -5,7 +5,7 @@
 import type { Baseline } from "../baseline/format.js";
 import { latencyKindsOf, metricValue, opLatencyKinds } from "../baseline/metrics.js";
 import { median } from "../baseline/stats.js";
-import { OP_LATENCY_KINDS } from "../engine/protocol.js";
+import { OP_LATENCY_KINDS } from "../contract/latency.js";
 import { UsageError } from "../errors.js";
 
 /** One-sided 95% Student t quantiles by degrees of freedom (standard tables); above 30, interpolated to 1.645. */

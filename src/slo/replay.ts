@@ -6,8 +6,8 @@
  * shapes divided by a common factor, so stretching changes which windows a stretch of the run fills,
  * never the ratios inside them. Pure.
  */
+import type { IntervalPoint, RunResult } from "../contract/result.js";
 import { PUBLISH_ERROR_KINDS } from "../engine/merge.js";
-import type { IntervalPoint, RunResult } from "../engine/result.js";
 import { UsageError } from "../errors.js";
 import type { SeriesNames } from "./prometheus-names.js";
 import type { ReplaySeries } from "./rule-eval.js";

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { RunResult } from "../../src/engine/result.js";
+import type { RunResult } from "../../src/contract/result.js";
 import { type CliResult, runCli } from "./cli.js";
 
 export async function writeProfile(dir: string, name: string, yaml: string): Promise<string> {

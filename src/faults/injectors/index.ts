@@ -1,5 +1,5 @@
 /** The injector for a fault's kind. */
-import type { FaultSpec } from "../spec.js";
+import type { FaultSpec } from "../../contract/faults.js";
 import type { Injector, ResolvedTarget, StepdownRequest } from "./injector.js";
 import { killInjector } from "./kill.js";
 import { lameDuckInjector } from "./lame-duck.js";

@@ -4,9 +4,9 @@
  * when; the injector only how.
  */
 
+import type { FaultSpec } from "../../contract/faults.js";
 import type { NodeHandle } from "../node-handle.js";
 import type { FaultProxy } from "../proxy/fault-proxy.js";
-import type { FaultSpec } from "../spec.js";
 
 export interface Injector {
   start(): Promise<void>;

@@ -1,5 +1,5 @@
 /** network: the effect applies to the chosen client links (through their fault proxies) for `for`. */
-import type { NetworkEffect } from "../spec.js";
+import type { NetworkEffect } from "../../contract/faults.js";
 import type { Injector, ResolvedTarget } from "./injector.js";
 
 export function networkInjector(on: ResolvedTarget, effect: NetworkEffect): Injector {

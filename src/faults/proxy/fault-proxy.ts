@@ -4,7 +4,7 @@
  * direction; a fault sets the same toxics (fresh state per direction) on every link, present and new.
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
-import type { NetworkEffect } from "../spec.js";
+import type { NetworkEffect } from "../../contract/faults.js";
 import { Pipe } from "./pipe.js";
 import { toxicsFor } from "./toxics/index.js";
 

@@ -23,6 +23,7 @@ export function compareCharts(report: CompareReport): ChartSpec[] {
           colour: COLOURS.candidate,
         },
       ],
+      `${side.baseline}: ${side.baselineTarget}; ${side.candidate}: ${side.candidateTarget}`,
     ),
   );
 }

@@ -32,11 +32,21 @@ export function decorateChart(config: Loose): Loose {
     if (x < 0.01) return "0%";
     return `${+p.toPrecision(Math.max(2, Math.round(x) + 1))}%`;
   };
+  const near = (a: number, b: unknown) => typeof b === "number" && Math.abs(a - b) <= Math.abs(b) * 1e-6;
   for (const axis of hints.latencyAxes ?? []) {
     const scale = config.options.scales[axis];
+    // Over many decades 1-2-5 crowds the axis: powers of ten then, and always the axis's ends, so the
+    // highest value drawn sits under a label.
+    const wide = scale.min > 0 && scale.max / scale.min > 1e4;
+    const labelled = (v: number) =>
+      near(v, scale.min) ||
+      near(v, scale.max) ||
+      (oneTwoFive(v) && (!wide || Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9));
     scale.ticks = {
       ...scale.ticks,
-      callback: (v: number) => (scale.type !== "logarithmic" || oneTwoFive(v) ? ms(v) : ""),
+      // Chart.js would otherwise skip labels it thinks crowded, the top one among them.
+      ...(scale.type === "logarithmic" && { autoSkip: false }),
+      callback: (v: number) => (scale.type !== "logarithmic" || labelled(v) ? ms(v) : ""),
     };
   }
   for (const axis of hints.countAxes ?? []) {
@@ -75,9 +85,14 @@ export function decorateChart(config: Loose): Loose {
         ctx.fillRect(left, chartArea.top, right - left, chartArea.bottom - chartArea.top);
         ctx.fillStyle = "#555555";
         ctx.textAlign = "center";
-        // At the foot of the plot: latency curves run along the top.
+        // At the foot of the plot: latency curves run along the top. A band too narrow for its label
+        // (a drain of milliseconds) has it beside, so every band is named.
         if (ctx.measureText(band.label).width < right - left)
           ctx.fillText(band.label, (left + right) / 2, chartArea.bottom - 8);
+        else {
+          ctx.textAlign = "right";
+          ctx.fillText(band.label, left - 4, chartArea.bottom - 8);
+        }
       }
       for (const line of opts.lines ?? []) {
         const px = x.getPixelForValue(line.at);
@@ -99,6 +114,27 @@ export function decorateChart(config: Loose): Loose {
         ctx.fillStyle = line.color ?? "#d62728";
         ctx.textAlign = "left";
         ctx.fillText(line.label, textX, chartArea.top + 31);
+      }
+      const y = scales.y;
+      for (const level of opts.levels ?? []) {
+        const py = y?.getPixelForValue(level.at);
+        if (py === undefined || py < chartArea.top || py > chartArea.bottom) continue;
+        ctx.strokeStyle = level.color ?? "#d62728";
+        ctx.setLineDash([6, 4]);
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        ctx.moveTo(chartArea.left, py);
+        ctx.lineTo(chartArea.right, py);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        const w = ctx.measureText(level.label).width;
+        // At the left, above the line (below it when at the top), where the curve starts low.
+        const textY = py - 6 < chartArea.top + 14 ? py + 16 : py - 6;
+        ctx.fillStyle = "rgba(255,255,255,0.85)";
+        ctx.fillRect(chartArea.left + 5, textY - 13, w + 6, 17);
+        ctx.fillStyle = level.color ?? "#d62728";
+        ctx.textAlign = "left";
+        ctx.fillText(level.label, chartArea.left + 8, textY);
       }
       ctx.restore();
     },

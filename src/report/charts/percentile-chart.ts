@@ -29,8 +29,13 @@ export interface PercentileSeries {
   dashed?: boolean;
 }
 
-export function percentileChart(name: string, title: string, series: PercentileSeries[]): ChartSpec {
-  const options = baseOptions(title, "HdrHistogram percentile distribution");
+export function percentileChart(
+  name: string,
+  title: string,
+  series: PercentileSeries[],
+  subtitle = "HdrHistogram percentile distribution",
+): ChartSpec {
+  const options = baseOptions(title, subtitle);
   const datasets = series.map((s, i) => {
     const h = decodeHistogram(s.hdr);
     const data = percentilePoints(h);
@@ -56,6 +61,8 @@ export function percentileChart(name: string, title: string, series: PercentileS
       data: { datasets },
       options: {
         ...options,
+        // Room for the last tick's label ("99.999%"), centred on the axis's right end.
+        layout: { padding: { right: 32 } },
         plugins: { ...options.plugins, benchline: { latencyAxes: ["y"], ninesAxis: "x" } },
         scales: {
           x: { type: "linear", min: 0, max: Math.ceil(xMax), title: axisTitle("percentile") },

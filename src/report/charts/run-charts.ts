@@ -1,31 +1,57 @@
 /** The charts of one run: latency over time per kind, throughput over time, percentile distribution. */
-import type { LatencyKind } from "../../engine/protocol.js";
-import type { IntervalPoint, RunResult } from "../../engine/result.js";
-import { wholeLoad } from "../../profile/profile.js";
+import type { LatencyKind } from "../../contract/latency.js";
+import { wholeLoad } from "../../contract/profile.js";
+import type { IntervalPoint, RunResult } from "../../contract/result.js";
 import { percentileChart } from "./percentile-chart.js";
 import { axisTitle, baseOptions, type ChartMarks, type ChartSpec, COLOURS, logBounds } from "./spec.js";
 
-/** The time base of every over-time chart, the table and `slo --tests`: DESIGN.md, Faults. */
+/** The time base of every over-time chart, the table and `slo --tests`: docs/architecture.md, "Faults". */
 export const TIME_AXIS = "seconds from the start of the measured phase (warmup before 0)";
 
-/** Where a per-second point lies on that base: its second [from, to), drawn at `mid`. */
+/** Where the run ended on that base: the measured phase's length, then the drain's. */
+export function runEndS(result: RunResult): number {
+  return result.durationS - result.profile.warmupMs / 1000;
+}
+
+/**
+ * Where a per-second point lies on that base: its second [from, to), drawn at `mid`. The last point
+ * is the part of a second before the run stopped, so it ends at the run's end, not a whole second on.
+ */
 export function secondOf(result: RunResult, p: IntervalPoint): { from: number; to: number; mid: number } {
-  const to = p.t - result.profile.warmupMs / 1000;
-  return { from: to - 1, to, mid: to - 0.5 };
+  const from = p.t - 1 - result.profile.warmupMs / 1000;
+  const end = runEndS(result);
+  const to = end > from && end < from + 1 ? end : from + 1;
+  return { from, to, mid: (from + to) / 2 };
+}
+
+/** A part-second this short holds too few messages to give a rate. */
+const MIN_RATE_SPAN_S = 0.25;
+
+/**
+ * The drain lasts until the consumers caught up (at most the profile's drain), so its length varies
+ * from run to run: from the measured phase's end to the run's end, which may be a few milliseconds.
+ */
+export function drainSpan(result: RunResult): { from: number; to: number } | undefined {
+  const to = runEndS(result);
+  return to > result.measuredS + 0.001 ? { from: result.measuredS, to } : undefined;
 }
 
 /** Shaded warmup and drain, so nobody reads the discarded seconds as the result. */
 export function phaseBands(result: RunResult): NonNullable<ChartMarks["bands"]> {
   const bands: NonNullable<ChartMarks["bands"]> = [];
-  const span = (phase: IntervalPoint["phase"]) => {
-    const seconds = result.intervals.filter((p) => p.phase === phase).map((p) => secondOf(result, p));
-    return seconds.length > 0 ? { from: seconds[0]!.from, to: seconds[seconds.length - 1]!.to } : undefined;
-  };
-  const warmup = span("warmup");
-  if (warmup) bands.push({ ...warmup, label: "warmup (discarded)" });
-  const drain = span("drain");
-  if (drain) bands.push({ ...drain, label: "drain" });
+  const warmup = result.intervals.filter((p) => p.phase === "warmup").map((p) => secondOf(result, p));
+  if (warmup.length > 0)
+    bands.push({ from: warmup[0]!.from, to: warmup.at(-1)!.to, label: "warmup (discarded)" });
+  const drain = drainSpan(result);
+  if (drain) bands.push({ ...drain, label: `drain ${(drain.to - drain.from).toFixed(2)} s` });
   return bands;
+}
+
+/** How the drain's length came about, for a subtitle: it varies, and a reader should know why. */
+function drainNote(result: RunResult): string {
+  const drain = drainSpan(result);
+  if (!drain || result.profile.drainMs === 0) return "";
+  return `; drain: until the consumers caught up, at most ${result.profile.drainMs / 1000} s (here ${(drain.to - drain.from).toFixed(2)} s)`;
 }
 
 /**
@@ -60,7 +86,11 @@ function timeScale(result: RunResult) {
     type: "linear" as const,
     // A bar dataset would otherwise pad the axis by half a category on each side.
     offset: false,
-    ...(first && last && { min: secondOf(result, first).from, max: secondOf(result, last).to }),
+    ...(first &&
+      last && {
+        min: secondOf(result, first).from,
+        max: Math.max(secondOf(result, last).to, runEndS(result)),
+      }),
     title: axisTitle(TIME_AXIS),
   };
 }
@@ -105,6 +135,12 @@ export function latencySeries(result: RunResult, kind: string): Record<string, P
   };
 }
 
+/** What falls in a second of a kind timed by completion: e2e by receipt, sendLag by the send. */
+const COMPLETED_IN: Record<string, string> = {
+  e2e: "the messages received in it",
+  sendLag: "how late the sends made in it left",
+};
+
 export function latencyOverTimeChart(result: RunResult, kind: string): ChartSpec {
   const series = latencySeries(result, kind);
   const style = { pointRadius: 1.5, borderWidth: 2, spanGaps: false };
@@ -126,7 +162,7 @@ export function latencyOverTimeChart(result: RunResult, kind: string): ChartSpec
     });
   const title = `${kind} latency over time: ${result.profile.name}`;
   const subtitle = !series.failed
-    ? "each second: the operations that completed in it, all threads merged"
+    ? `each second: ${COMPLETED_IN[kind] ?? "the operations that completed in it"}, all threads merged`
     : kind === "e2e"
       ? "each second: the messages meant to be sent in it (intended send time), whenever they were received"
       : "each second: the operations meant to be sent in it (intended send time), whenever they completed; p50, p99 and max of those that succeeded, failures apart";
@@ -166,18 +202,29 @@ function countLabels(result: RunResult): { sent: string; succeeded?: string } {
 }
 
 export function throughputOverTimeChart(result: RunResult): ChartSpec {
-  const points = result.intervals;
-  const errors = points.reduce((n, p) => n + p.errors, 0);
+  // A last part-second is drawn as the rate it ran at, where it lasted long enough to have one.
+  const points = result.intervals.filter((p) => {
+    const s = secondOf(result, p);
+    return s.to - s.from >= MIN_RATE_SPAN_S;
+  });
+  const errors = result.intervals.reduce((n, p) => n + p.errors, 0);
   const title = `Throughput over time: ${result.profile.name}`;
-  const options = baseOptions(title, "per second, all threads: what happened in that second");
+  const options = baseOptions(
+    title,
+    `per second, all threads: what happened in that second${drainNote(result)}`,
+  );
   const labels = countLabels(result);
   const x = (p: IntervalPoint) => secondOf(result, p).mid;
+  const perS = (p: IntervalPoint, n: number) => {
+    const s = secondOf(result, p);
+    return Math.round(n / (s.to - s.from));
+  };
   // Chart.js draws a lower `order` on top: consumed (dashed) over the successes (wider, so both show
   // where they are equal), those over the sends.
   const line = (label: string, colour: string, order: number, pick: (p: IntervalPoint) => number) => ({
     type: "line" as const,
     label,
-    data: points.map((p) => ({ x: x(p), y: pick(p) })),
+    data: points.map((p) => ({ x: x(p), y: perS(p, pick(p)) })),
     borderColor: colour,
     backgroundColor: colour,
     pointRadius: 1.5,
@@ -199,7 +246,7 @@ export function throughputOverTimeChart(result: RunResult): ChartSpec {
   datasets.push({
     type: "bar" as const,
     label: `errors (${errors} in all)`,
-    data: points.map((p) => ({ x: x(p), y: p.errors })),
+    data: points.map((p) => ({ x: x(p), y: perS(p, p.errors) })),
     borderColor: COLOURS.errors,
     backgroundColor: COLOURS.errors,
     order: 3,

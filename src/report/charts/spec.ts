@@ -16,6 +16,8 @@ export interface ChartMarks {
   bands?: Array<{ from: number; to: number; label: string; color?: string }>;
   /** Dashed vertical lines, e.g. the knee of a capacity curve. */
   lines?: Array<{ at: number; label: string; color?: string }>;
+  /** Dashed horizontal lines on the y scale, e.g. an objective's limit. */
+  levels?: Array<{ at: number; label: string; color?: string }>;
 }
 
 declare module "chart.js" {

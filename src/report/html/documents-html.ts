@@ -1,6 +1,6 @@
 /** The HTML report of each kind of benchline file. */
 import { latencyDistributions } from "../../baseline/distributions.js";
-import type { RunEnv } from "../../engine/result.js";
+import type { RunEnv } from "../../contract/env.js";
 import { renderBaselineMarkdown } from "../baseline-markdown.js";
 import { renderCapacityMarkdown } from "../capacity-markdown.js";
 import { capacityChart, capacityLatencyKind } from "../charts/capacity-chart.js";

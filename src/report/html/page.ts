@@ -27,6 +27,44 @@ export function escapeHtml(text: string): string {
 // Names and descriptions come from profiles: raw HTML in them is shown as text, never run.
 const marked = new Marked({ gfm: true, renderer: { html: ({ text }) => escapeHtml(text) } });
 
+const svg = (label: string, body: string) =>
+  `<svg class="icon" role="img" aria-label="${label}" viewBox="0 0 16 16" width="16" height="16">${body}</svg>`;
+
+/**
+ * The Markdown's emoji (for GitHub, which draws them) as inline SVG: a browser without an emoji font,
+ * headless Chromium among them, would show each as an empty box.
+ */
+const ICONS: Array<[RegExp, string]> = [
+  [
+    /✅/g,
+    svg(
+      "pass",
+      '<circle cx="8" cy="8" r="7" fill="#2ca02c"/><path d="M4.5 8.5l2.3 2.3 4.7-5" stroke="#fff" stroke-width="2" fill="none"/>',
+    ),
+  ],
+  [
+    /❌/g,
+    svg(
+      "fail",
+      '<circle cx="8" cy="8" r="7" fill="#d62728"/><path d="M5 5l6 6M11 5l-6 6" stroke="#fff" stroke-width="2"/>',
+    ),
+  ],
+  [/🔴/g, svg("red", '<circle cx="8" cy="8" r="6" fill="#d62728"/>')],
+  [/🟢/g, svg("green", '<circle cx="8" cy="8" r="6" fill="#2ca02c"/>')],
+  [/⚪/g, svg("neutral", '<circle cx="8" cy="8" r="5.5" fill="#fff" stroke="#999" stroke-width="1.5"/>')],
+  [
+    /⚠️?/g,
+    svg(
+      "warning",
+      '<path d="M8 1.5l7 13H1z" fill="#f0ad00"/><path d="M8 6v4.5M8 12v1" stroke="#222" stroke-width="1.6"/>',
+    ),
+  ],
+];
+
+export function iconsAsSvg(html: string): string {
+  return ICONS.reduce((text, [emoji, icon]) => text.replace(emoji, icon), html);
+}
+
 let chartJsSource: string | undefined;
 
 function chartJs(): string {
@@ -52,6 +90,7 @@ th { background: #f3f3f3; }
 figure { margin: 1rem 0 2rem; }
 .chart { position: relative; height: 440px; }
 code { background: #f3f3f3; padding: 0 0.2rem; }
+svg.icon { width: 1em; height: 1em; vertical-align: -0.15em; }
 footer { color: #777; font-size: 0.85rem; margin-top: 2rem; }
 `;
 
@@ -86,7 +125,7 @@ charts.forEach((c, i) => {
 </head>
 <body>
 <main>
-${marked.parse(page.markdown, { async: false })}
+${iconsAsSvg(marked.parse(page.markdown, { async: false }))}
 ${figures ? `<h2>Charts</h2>\n${figures}` : ""}
 <h2>Environment</h2>
 <table class="environment">

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { LatencyKind } from "../../engine/protocol.js";
+import type { LatencyKind } from "../../contract/latency.js";
 import type { RunEvents } from "../../engine/run.js";
 import { RuntimeFailure, UsageError } from "../../errors.js";
 import { decodeHistogram } from "../../metrics/histogram.js";

@@ -1,5 +1,5 @@
 /** The toxics a network fault puts on each direction of a link, in the order they apply. */
-import type { NetworkEffect } from "../../spec.js";
+import type { NetworkEffect } from "../../../contract/faults.js";
 import type { Toxic } from "../toxic.js";
 import { BandwidthToxic } from "./bandwidth.js";
 import { BlackholeToxic } from "./blackhole.js";

@@ -1,43 +1,16 @@
-/** The RunResult contract (schema "benchline/run@1", DESIGN.md). Field names carry their units. */
+/**
+ * The RunResult contract (schema "benchline/run@1", docs/architecture.md, "Contracts"). Field names carry
+ * their units.
+ */
+import type { RunEnv } from "./env.js";
+import type { FaultResult, ReadBackResult } from "./fault-results.js";
+import type { LatencyBlock, LatencyKind } from "./latency.js";
+import type { PermissionRefusal } from "./permissions.js";
+import type { Profile } from "./profile.js";
+import type { ThresholdCheck } from "./thresholds.js";
 
-import type { AgentEnv } from "../agents/executor.js";
-import type { ThresholdCheck } from "../baseline/thresholds.js";
-import type { DataPath } from "../contract/data-path.js";
-import type { PermissionRefusal } from "../contract/permissions.js";
-import type { ServerConfigRecord } from "../contract/server-config.js";
-import type { FaultResult } from "../faults/figures.js";
-import type { ReadBackResult } from "../faults/outcome.js";
-import type { LatencyBlock } from "../metrics/histogram.js";
-import type { Profile } from "../profile/profile.js";
-import type { LatencyKind } from "./protocol.js";
-
+/** The `schema` field of every result.json. */
 export const RUN_SCHEMA = "benchline/run@1";
-
-export interface RunEnv {
-  host: string;
-  cpus: number;
-  node: string;
-  benchline: string;
-  client: string;
-  serverVersion?: string;
-  clusterSize: number;
-  embeddedServer: boolean;
-  gitSha?: string;
-  /** Worker threads that ran the load, and why that many (absent in results before threads were sized). */
-  workerThreads?: number;
-  workerThreadsReason?: string;
-  /**
-   * How every client of the run (control connection and worker threads alike) reached the servers:
-   * a run never mixes them. Absent in results written before websocket clients.
-   */
-  transport?: "tcp" | "websocket";
-  /** Which data path the load took (benchline's frames and parser, or nats.js's own); absent before it was recorded. */
-  dataPath?: DataPath;
-  /** The agents that ran the load (--agents); host and cpus above are then the coordinator's. */
-  agents?: AgentEnv[];
-  /** The nats-server.conf the embedded server ran from (--server-config, config=): paths and hashes only. */
-  serverConfig?: ServerConfigRecord;
-}
 
 /** What the load generator itself cost: so a reader can tell a generator-bound run from a server-bound one. */
 export interface GeneratorFigures {
@@ -45,6 +18,7 @@ export interface GeneratorFigures {
   cpuPercent: number;
 }
 
+/** Rates over the measured phase (messages and bytes per second). */
 export interface Throughput {
   publishedPerSec: number;
   consumedPerSec: number;
@@ -175,6 +149,7 @@ export interface ServerFigures {
   jetstreamMemoryBytes: number;
 }
 
+/** One run: what was run, where, and everything it measured. */
 export interface RunResult {
   schema: typeof RUN_SCHEMA;
   complete: boolean;
@@ -203,7 +178,7 @@ export interface RunResult {
   /** The profile's thresholds, checked against this run. */
   thresholds: ThresholdCheck[];
   warnings: string[];
-  /** Each fault of the profile's timeline and what it did (DESIGN.md, Faults). */
+  /** Each fault of the profile's timeline and what it did (docs/architecture.md, "Faults"). */
   faults?: FaultResult[];
   /** The stream read back after a fault run: the acked-loss check. */
   readBack?: ReadBackResult;
@@ -219,5 +194,9 @@ export interface TenantResult {
   throughput: Throughput;
   counts: Counts;
   latency: Partial<Record<LatencyKind, LatencyBlock>>;
+  /** The target's faults as this tenant's load met them (fault runs). */
+  faults?: FaultResult[];
+  /** This tenant's stream read back after a fault run: its own acked-loss check. */
+  readBack?: ReadBackResult;
   warnings: string[];
 }

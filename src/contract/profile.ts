@@ -1,6 +1,6 @@
 /** The resolved profile: every default filled, every human unit converted, units in the names. */
-import type { Threshold } from "../baseline/thresholds.js";
-import type { FaultSpec } from "../faults/spec.js";
+import type { FaultSpec } from "./faults.js";
+import type { Threshold } from "./thresholds.js";
 import type { DirectSpec, KvSpec, ObjectsSpec, PayloadSpec, TimingCarrier } from "./workloads.js";
 
 export type PublisherMode = "core" | "jetstream" | "request";
@@ -46,12 +46,14 @@ export interface ConsumerSpec {
   deliver: "new" | "all";
 }
 
+/** A group of responders on one subject and queue group, for request/reply loads. */
 export interface ResponderSpec {
   count: number;
   subject: string;
   queue: string;
 }
 
+/** The stream a JetStream load publishes to and consumes from. */
 export interface StreamSpec {
   name: string;
   subjects: string[];
@@ -79,6 +81,7 @@ export interface AuthSpec {
   credsFile?: string;
 }
 
+/** TLS to the servers: which CA to trust, a client certificate for mutual TLS. */
 export interface TlsSpec {
   /** CA certificate(s) to trust, PEM. */
   caFile?: string;
@@ -89,6 +92,7 @@ export interface TlsSpec {
   insecure: boolean;
 }
 
+/** Settings every connection of a run shares: its name, timeouts, reconnects, inbox prefix. */
 export interface ConnectionSpec {
   /** Connection name prefix the server shows in /connz; threads add -t<N>-c<M>. */
   name: string;
@@ -114,6 +118,9 @@ export interface TenantSpec {
   publishers: PublisherSpec[];
   consumers: ConsumerSpec[];
   responders: ResponderSpec[];
+  kv?: KvSpec;
+  objects?: ObjectsSpec;
+  direct?: DirectSpec;
 }
 
 /** A validated profile, ready to plan. */
@@ -141,7 +148,7 @@ export interface Profile {
   connectionsPerWorker: number;
   /** Faults injected during the measured phase, on the run's clock. */
   faults?: FaultSpec[];
-  /** Key-Value, Object Store and direct get loads (DESIGN.md "Workloads beyond streams"). */
+  /** Key-Value, Object Store and direct get loads (docs/architecture.md, "Workloads beyond streams"). */
   kv?: KvSpec;
   objects?: ObjectsSpec;
   direct?: DirectSpec;
@@ -150,9 +157,6 @@ export interface Profile {
   /** Absolute limits checked on every run and compare. */
   thresholds: Threshold[];
 }
-
-/** Bytes benchline writes at the start of every payload: intended send time, publisher id, sequence. */
-export const PAYLOAD_HEADER_BYTES = 16;
 
 /** Every publisher, consumer and responder of a profile, its tenants' included. */
 export function wholeLoad(profile: Profile): Pick<Profile, "publishers" | "consumers" | "responders"> {

@@ -45,6 +45,7 @@ export interface ObjectsSpec {
   clients: ObjectsClientSpec[];
 }
 
+/** A group of identical Object Store clients; `ratePerSec` is across the group, `mix` in percent. */
 export interface ObjectsClientSpec {
   name: string;
   count: number;
@@ -60,6 +61,7 @@ export interface DirectSpec {
   clients: DirectClientSpec[];
 }
 
+/** A group of identical direct get clients: by sequence, or the last message of a subject. */
 export interface DirectClientSpec {
   name: string;
   count: number;
@@ -82,9 +84,6 @@ export type PayloadSpec =
  * (generated payloads), a header (shaped payloads: the user's bytes stay as they are), or nowhere.
  */
 export type TimingCarrier = "payload" | "header" | "off";
-
-/** The header that carries the timing and identity of a shaped payload: `<intendedNs>.<publisher>.<seq>`. */
-export const TIMING_HEADER = "Benchline-Timing";
 
 /** One paced operation client as a worker runs it: its workload and its own settings. */
 export type OpTask =
