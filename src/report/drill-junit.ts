@@ -4,14 +4,7 @@
  * `errors` and `skipped` on it, `time` on every testcase) so the same readers take it. Pure.
  */
 import type { DrillResult } from "../drill/result.js";
-
-const xml = (s: string) =>
-  s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+import { renderSuite, xml } from "./junit-suite.js";
 
 function testcase(
   suite: string,
@@ -62,15 +55,14 @@ export function renderDrillJunit(d: DrillResult, profile: string, createdAt: str
     ["prometheus", d.prometheusUrl],
     ...(d.alertmanagerUrl ? [["alertmanager", d.alertmanagerUrl]] : []),
     ["rules", d.rules],
-  ].map(([k, v]) => `    <property name="${xml(k!)}" value="${xml(v!)}"/>`);
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" timestamp="${xml(createdAt)}">`,
-    "  <properties>",
-    ...properties,
-    "  </properties>",
-    ...cases,
-    "</testsuite>",
-    "",
-  ].join("\n");
+  ] as Array<[string, string]>;
+  return renderSuite({
+    name: suite,
+    timestamp: createdAt,
+    tests: cases.length,
+    failures,
+    skipped: 0,
+    properties,
+    cases,
+  });
 }

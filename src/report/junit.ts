@@ -13,15 +13,8 @@ import type { CompareReport } from "../baseline/report-model.js";
 import { sideLabels } from "./compare-labels.js";
 import { formatInterval, formatP } from "./compare-table.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
+import { renderSuite, xml } from "./junit-suite.js";
 import { formatResolution, stopSentence } from "./resolution-lines.js";
-
-const xml = (s: string) =>
-  s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
 
 type Outcome = { failure: { type: string; message: string } } | { skipped: string } | { passed: string };
 
@@ -89,16 +82,14 @@ export function renderJunit(report: CompareReport): string {
         : [],
     ),
     ...report.warnings.map((w, i) => [`warning.${i + 1}`, w]),
-  ].map(([name, value]) => `    <property name="${xml(name!)}" value="${xml(value!)}"/>`);
-  const tests = report.metrics.length + report.thresholds.length;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuite name="${xml(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xml(report.createdAt)}">`,
-    "  <properties>",
-    ...properties,
-    "  </properties>",
-    ...cases,
-    "</testsuite>",
-    "",
-  ].join("\n");
+  ] as Array<[string, string]>;
+  return renderSuite({
+    name: suite,
+    timestamp: report.createdAt,
+    tests: report.metrics.length + report.thresholds.length,
+    failures,
+    skipped,
+    properties,
+    cases,
+  });
 }
