@@ -42,6 +42,22 @@ describe("capacity answer", () => {
   it("names the deployment's limit when the server or consumers failed", () => {
     const text = renderCapacityTable(result([step(0, 1000, true), step(1, 2000, false)]));
     expect(text.trim().split("\n").at(-1)).toBe("capacity: 1000 msgs/s sustained; 2000 msgs/s was not");
+    // The latency kind is named once, in the header, not beside every p50.
+    expect(text).toMatch(/│ e2e p50 +│ e2e p99 +│/);
+    expect(text).toMatch(/│ 300us +│ 5.00ms +│/);
+  });
+
+  it("says when the generator fell behind at the failing rate as well as the deployment", () => {
+    const behind = step(1, 2000, false, {
+      reasons: [
+        "consumers fell behind by 900 messages",
+        "the load generator fell behind (sendLag p95 40 ms): a limit of benchline here, not of the server",
+      ],
+    });
+    const text = renderCapacityTable(result([step(0, 1000, true), behind]));
+    expect(text.trim().split("\n").at(-1)).toBe(
+      "capacity: 1000 msgs/s sustained; 2000 msgs/s was not (benchline's load generator fell behind there too: the limit may be benchline's)",
+    );
   });
 
   it("says when the limit was benchline's own load generator", () => {
@@ -86,6 +102,7 @@ describe("capacity verdicts", () => {
     const widest = Math.max(
       ...renderCapacityTable(result([step(0, 1000, true), long]))
         .split("\n")
+        .filter((l) => /^[│┌├└]/.test(l))
         .map((l) => l.length),
     );
     expect(widest).toBeLessThanOrEqual(130);

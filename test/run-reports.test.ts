@@ -181,6 +181,11 @@ describe("a drain's two rates", () => {
       },
     };
     expect(renderTable(run)).toMatch(/│ consumed, over the 1.714 s measured │ 9999 +│/);
+    // A consume-only run sent nothing: no row counts what was sent, acknowledged or lost of it.
+    const consumeOnly = { ...run, profile: { ...run.profile, publishers: [] } };
+    const counts = renderTable(consumeOnly).split("counts (whole run)")[1]!.split("└")[0]!;
+    expect(counts).not.toMatch(/published|acked|not consumed|not acknowledged|late sends|publish errors/);
+    expect(counts).toMatch(/│ consumed +│ \d+/);
     expect(renderMarkdown(run)).toContain("| consumed, over the 1.714 s measured | 9999 | 1.2 MiB/s |");
     expect(workloadSections(run)[0]!.rows.slice(2)).toEqual([
       ["drained in (to its last message)", "1.696 s"],

@@ -28,6 +28,17 @@ consumers: [{kind: core, subject: "c.>", count: 3}, {kind: queue, subject: "c.>"
     });
   });
 
+  it("says what a consume-only drain's thread does, not that 0 events/s need it", () => {
+    const drain = profile(`
+stream: {name: S, subjects: ["s.>"]}
+consumers: [{kind: pull}]
+`);
+    expect(sizeThreads(drain, { cpus: 2, serverOnHost: true })).toEqual({
+      threads: 1,
+      reason: "auto: consume only, 1 thread reading as fast as it can",
+    });
+  });
+
   it("grows with the rate, and keeps a core for a server on the same host", () => {
     const heavy = profile(`
 publishers: [{mode: core, subject: c.x, count: 8, rate: 400000}]

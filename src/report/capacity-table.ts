@@ -19,8 +19,18 @@ export function stepReasons(s: CapacityStep): string[] {
 }
 
 export function renderCapacityTable(r: CapacityResult): string {
+  // Every step times the same kind: it names both latency columns once, in the header.
+  const kind = r.steps.find((s) => s.latencyKind)?.latencyKind;
   const t = new Table({
-    head: ["step", "target/s", "achieved/s", "p50", "p99", "backlog", "verdict"],
+    head: [
+      "step",
+      "target/s",
+      "achieved/s",
+      kind ? `${kind} p50` : "p50",
+      kind ? `${kind} p99` : "p99",
+      "backlog",
+      "verdict",
+    ],
     style: { head: [], border: [], compact: true },
     colWidths: [null, null, null, null, null, null, VERDICT_WIDTH],
     wordWrap: true,
@@ -30,7 +40,7 @@ export function renderCapacityTable(r: CapacityResult): string {
       `${s.index + 1} ${s.phase}`,
       formatCount(s.targetPerSec),
       formatCount(s.achievedPerSec),
-      s.p50Us === undefined ? "-" : `${formatUs(s.p50Us)} ${s.latencyKind}`,
+      s.p50Us === undefined ? "-" : formatUs(s.p50Us),
       s.p99Us === undefined ? "-" : formatUs(s.p99Us),
       String(s.backlogGrowth),
       s.good ? "good" : `bad: ${stepReasons(s).join(";\n")}`,
@@ -49,6 +59,9 @@ export function capacityAnswer(r: CapacityResult): string {
     return `sustained the maximum tried, ${r.maxGoodPerSec} msgs/s${objectives}; raise --max to look further`;
   else if (r.steps.find((s) => s.targetPerSec === r.firstBadPerSec)?.generatorLimited)
     return `at least ${r.maxGoodPerSec} msgs/s sustained${objectives}; at ${r.firstBadPerSec} msgs/s benchline's load generator, not the deployment, fell behind: run it with more cores or from more hosts to look further`;
-  else
-    return `capacity: ${r.maxGoodPerSec} msgs/s sustained${objectives}; ${r.firstBadPerSec} msgs/s was not`;
+  // The generator fell behind too: the deployment's failure there may be the generator's lateness.
+  const alsoBehind = r.steps
+    .find((s) => s.targetPerSec === r.firstBadPerSec)
+    ?.reasons.some((why) => why.startsWith("the load generator fell behind"));
+  return `capacity: ${r.maxGoodPerSec} msgs/s sustained${objectives}; ${r.firstBadPerSec} msgs/s was not${alsoBehind ? " (benchline's load generator fell behind there too: the limit may be benchline's)" : ""}`;
 }

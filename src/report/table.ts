@@ -85,8 +85,10 @@ export function renderTable(result: RunResult): string {
     ]);
   const errors = describeErrorCounts(c.publishErrors) || "0";
   const counts = new Table({ head: ["counts (whole run)", ""], style: plain });
+  // A consume-only run (a drain) sent nothing: rows about what was sent would count what did not happen.
+  const publishes = wholeLoad(result.profile).publishers.length > 0;
   counts.push(
-    ["published", String(c.published)],
+    ...(publishes ? [["published", String(c.published)]] : []),
     // Core publishes are never acknowledged: a count of acks there would count what did not happen.
     ...(expectsAcks(result)
       ? [
@@ -95,10 +97,14 @@ export function renderTable(result: RunResult): string {
         ]
       : []),
     ["consumed", String(c.consumed)],
-    [notConsumedLabel(result), String(c.lost)],
-    ["duplicates / redeliveries", `${c.duplicates} / ${c.redeliveries}`],
-    ["publish errors", errors],
-    ["late sends (> 2 ms) / never sent", `${c.lateSends} / ${c.unsent}`],
+    ...(publishes
+      ? [
+          [notConsumedLabel(result), String(c.lost)],
+          ["duplicates / redeliveries", `${c.duplicates} / ${c.redeliveries}`],
+          ["publish errors", errors],
+          ["late sends (> 2 ms) / never sent", `${c.lateSends} / ${c.unsent}`],
+        ]
+      : [["duplicates / redeliveries", `${c.duplicates} / ${c.redeliveries}`]]),
   );
   if (c.permissionViolations) counts.push(["permission violations", String(c.permissionViolations)]);
   for (const r of c.permissionRefusals ?? []) counts.push([`  refused ${r.operation}`, describeRefusal(r)]);
