@@ -44,7 +44,13 @@ describe("reports of a real run", () => {
       if (url) {
         scraped = await (await fetch(url)).text();
         first ??= scraped;
-        if (sample(scraped, 'benchline_run_phase{phase="measure"') === 1) break;
+        // The phase gauge moves on the coordinator's tick; the counts arrive with each second's
+        // snapshot, which on a loaded machine may come a tick later: wait for both.
+        if (
+          sample(scraped, 'benchline_run_phase{phase="measure"') === 1 &&
+          sample(scraped, "benchline_published_total") > 1000
+        )
+          break;
       }
       await sleep(100);
     }
