@@ -48,7 +48,7 @@ describe("reports of a real run", () => {
         // snapshot, which on a loaded machine may come a tick later: wait for both.
         if (
           sample(scraped, 'benchline_run_phase{phase="measure"') === 1 &&
-          sample(scraped, "benchline_published_total") > 1000
+          (sample(scraped, "benchline_published_total") ?? 0) > 1000
         )
           break;
       }
