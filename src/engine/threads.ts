@@ -68,7 +68,8 @@ export function sizeThreads(profile: Profile, host: HostShape): ThreadSizing {
   const wanted = Math.max(1, Math.ceil(events / EVENTS_PER_THREAD));
   const threads = Math.min(wanted, cap);
   // Consume only: no rate to size from; its consumers read the backlog as fast as it comes.
-  if (events === 0) return { threads, reason: `auto: consume only, ${threads} thread reading as fast as it can` };
+  if (events === 0)
+    return { threads, reason: `auto: consume only, ${threads} thread reading as fast as it can` };
   const need = `${fmt(events)} message events/s needs ${wanted} at up to ${fmt(EVENTS_PER_THREAD)} each`;
   return {
     threads,
