@@ -6,22 +6,13 @@
 // A detection counts as true when it lies within 5 points after a true change; the delay is the number
 // of runs after the change at which the check, run after each new point, first fails.
 // Usage: node test/bench/history-detection.mjs [series per scenario]
+import { seededRandom } from "../../dist/src/baseline/stats.js";
 import { checkHistory } from "../../dist/src/history/check.js";
 
 const SERIES = Number(process.argv[2] ?? 20);
 const CV = Number(process.env.HISTORY_NOISE_CV ?? 0.04);
 const TOL = 5;
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const normal = (r) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
 /** Scenarios: n points, a level per index, the noise's sd factor, and the true (worsening) change indices. */
@@ -53,7 +44,7 @@ const scenarios = [
 ];
 
 function makeSeries(s, seed) {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   return Array.from({ length: s.n }, (_, i) => {
     let v = 10_000 * s.level(i) * (1 + CV * (s.sd?.(i) ?? 1) * normal(r));
     if (s.outliers?.includes(i)) v *= 1.6;
