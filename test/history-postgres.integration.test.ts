@@ -9,10 +9,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildEntry } from "../src/history/entry.js";
 import { openPostgresStore } from "../src/history/postgres-store.js";
 import { openStore } from "../src/history/store.js";
-import { fixtureRun } from "./fixtures/run-result.js";
+import { storedEntry } from "./fixtures/history.js";
 
 const BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const present = existsSync(join(BIN, "initdb")) && existsSync(join(BIN, "postgres"));
@@ -34,17 +33,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-function entry(i: number) {
-  const run = fixtureRun();
-  run.startedAt = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-  return buildEntry({
-    source: "run",
-    profile: run.profile,
-    env: run.env,
-    runs: [run],
-    git: { sha: `sha${i}`, branch: "main" },
-  });
-}
+const entry = (i: number) => storedEntry(i, { sha: `sha${i}`, branch: "main" });
 
 describe.skipIf(!present)("PostgreSQL history store", () => {
   let dir: string;

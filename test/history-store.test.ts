@@ -4,27 +4,17 @@ import { appendFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildEntry } from "../src/history/entry.js";
 import { importFiles } from "../src/history/import.js";
 import { openLocalStore } from "../src/history/local-store.js";
 import { recordHistory } from "../src/history/record.js";
 import { fixtureBaseline } from "./fixtures/baseline.js";
+import { storedEntry } from "./fixtures/history.js";
 import { fixtureRun } from "./fixtures/run-result.js";
 
 const CLI = resolve("dist/src/cli.js");
 const tmp = () => mkdtemp(join(tmpdir(), "bl-history-"));
 
-function entry(i: number) {
-  const run = fixtureRun();
-  run.startedAt = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
-  return buildEntry({
-    source: "run",
-    profile: run.profile,
-    env: run.env,
-    runs: [run],
-    git: { sha: `s${i}` },
-  });
-}
+const entry = (i: number) => storedEntry(i, { sha: `s${i}` });
 
 describe("local history store", () => {
   it("appends, lists in time order, reads histograms back, and stores an entry once", async () => {
