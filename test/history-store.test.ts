@@ -31,14 +31,20 @@ describe("local history store", () => {
     expect((await store.list({ since: "2026-01-01T00:02:00.000Z" })).length).toBe(1);
   });
 
-  it("names a corrupt line (exit 2), and refuses a directory that is not a store", async () => {
+  it("reads past a write under way, names a line cut short (exit 2), refuses a directory that is not a store", async () => {
     const dir = await tmp();
     const store = await openLocalStore(dir);
     await store.append([entry(1)]);
+    // A write under way (or cut short): not an entry yet, and no error while it may still complete.
     await appendFile(join(dir, "index.jsonl"), '{"id": "x", "prof');
+    expect((await store.list({})).map((e) => e.runs.length)).toEqual([1]);
+    // The next writer starts on a line of its own: its entry is whole, the cut line is named.
+    await store.append([entry(2)]);
+    const text = await readFile(join(dir, "index.jsonl"), "utf8");
+    expect(text.split("\n").filter((l) => l !== "")).toHaveLength(3);
     await expect(store.list({})).rejects.toMatchObject({
       exitCode: 2,
-      message: `history store corrupt: ${dir}/index.jsonl line 2 is not JSON (a write cut short); remove that line to go on`,
+      message: `history store corrupt: ${dir}/index.jsonl line 3 is not JSON (a write cut short?); remove that line to go on`,
     });
     const other = await tmp();
     await writeFile(join(other, "notes.txt"), "mine");
@@ -108,7 +114,8 @@ describe("local history store", () => {
     const store = await openLocalStore(dir);
     const ids = (await store.list({})).map((e) => e.id);
     expect(new Set(ids).size).toBe(80);
-    expect((await readFile(join(dir, "index.jsonl"), "utf8")).trim().split("\n")).toHaveLength(80);
+    const lines = (await readFile(join(dir, "index.jsonl"), "utf8")).split("\n").filter((l) => l !== "");
+    expect(lines).toHaveLength(80);
   });
 
   it.skipIf(!existsSync(CLI))("the CLI: a corrupt store is one line and exit 2", async () => {

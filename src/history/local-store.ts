@@ -1,9 +1,11 @@
 /**
  * The local history store: a directory that needs no server and no native module. Each entry is written
  * whole to runs/<id>.json (temp file, fsync, rename), then one line of its summary is appended to
- * index.jsonl with a single O_APPEND write and an fsync. A reader sees an entry only once its line is
- * there, and its file was complete before that; concurrent writers on one host never interleave, since
- * Linux serialises O_APPEND writes to a file (a network filesystem may not: use the Postgres store).
+ * index.jsonl with a single O_APPEND write and an fsync. Concurrent writers on one host never interleave,
+ * since Linux serialises O_APPEND writes to a file (a network filesystem may not: use the Postgres store).
+ * A reader is not serialised with them: it may see part of a write that is under way, so it takes only
+ * the lines that end in a newline. Each write starts with a newline too, so what a crash cut short stays
+ * a line of its own and never runs into the next writer's entry.
  */
 import { mkdir, open, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -62,15 +64,16 @@ export function parseIndex(text: string, file: string): EntrySummary[] {
   const out: EntrySummary[] = [];
   const seen = new Set<string>();
   const lines = text.split("\n");
+  // The text after the last newline is a write still under way (or cut short): not an entry yet.
+  lines.pop();
   lines.forEach((line, i) => {
     if (line.trim() === "") return;
     let e: EntrySummary;
     try {
       e = JSON.parse(line) as EntrySummary;
     } catch {
-      const torn = i === lines.length - 1;
       throw new UsageError(
-        `history store corrupt: ${file} line ${i + 1} is not JSON${torn ? " (a write cut short)" : ""}; remove that line to go on`,
+        `history store corrupt: ${file} line ${i + 1} is not JSON (a write cut short?); remove that line to go on`,
       );
     }
     if (typeof e?.id !== "string" || typeof e.profile !== "string" || !Array.isArray(e.runs))
@@ -104,7 +107,7 @@ class LocalStore implements HistoryStore {
     const fresh = entries.filter((e) => !known.has(e.id));
     for (const e of fresh) await writeFileAtomic(join(this.label, "runs", `${e.id}.json`), JSON.stringify(e));
     if (fresh.length === 0) return 0;
-    const lines = fresh.map((e) => `${JSON.stringify(summarizeEntry(e))}\n`).join("");
+    const lines = `\n${fresh.map((e) => `${JSON.stringify(summarizeEntry(e))}\n`).join("")}`;
     const file = join(this.label, INDEX_FILE);
     try {
       const handle = await open(file, "a");
