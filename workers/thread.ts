@@ -61,6 +61,7 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
   let permissionViolations = 0;
   const inboxPrefix = inboxPrefixOf(task.connect.connection);
   const refusals = new Map<string, PermissionRefusal>();
+  let refusalReported = false;
   /**
    * The server keeps the connection and drops what it refused; nats.js reports it on the status stream
    * only. A refused subscription (an inbox, a consumer's subject) leaves a client that can never work, so
@@ -74,12 +75,15 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
     const had = refusals.get(key);
     if (had) had.count++;
     else if (refusals.size < MAX_REFUSED_SUBJECTS) refusals.set(key, { ...r, count: 1 });
-    if (operation === "subscribe" || r.grant === "$JS.ACK.>")
+    // Once: every refused ack after the first says the same, and the run is ending on the first.
+    if ((operation === "subscribe" || r.grant === "$JS.ACK.>") && !refusalReported) {
+      refusalReported = true;
       post(port, {
         type: "fault",
         thread: task.thread,
         message: `the server refused to let this user ${operation} to "${err.subject}"; grant ${operation} "${r.grant}"`,
       });
+    }
   };
   const reconnectEvents: number[] = [];
   // Listen for stop from the outset: Ctrl-C may come before the start instant.

@@ -108,7 +108,8 @@ export function connectFailure(
   const text = err.message;
   const where = servers.map(redactUrl).join(", ");
   const said = (hint: string) => new RuntimeFailure(`${where}${hint}`, { cause: err });
-  const noCredentials = !spec.auth && !servers.some((s) => /^[a-z]+:\/\/[^/]*@/i.test(s));
+  // A URL with user info carries credentials: the rule redactUrl strips them by.
+  const noCredentials = !spec.auth && servers.every((s) => redactUrl(s) === s);
   if (/authorization|authentication|user authentication expired/i.test(text) && noCredentials)
     return said(
       ` requires credentials and none were given (${text}); pass --user and --password, --token, --nkey or --creds (or NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_NKEY, NATS_CREDS)`,

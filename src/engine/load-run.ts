@@ -19,7 +19,6 @@ import type { FaultRecord } from "../faults/timeline.js";
 import { latencyWindows } from "../faults/windows.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import { MonitorClient, type Varz } from "../server/monitor.js";
-import { serverConfigRecord } from "../server/user-config.js";
 import { agentThreads, assemble, dataPathOf, serverFigures } from "./assemble.js";
 import { measureBacklogs } from "./backlog.js";
 import { connectFailure, connectOptions, connectSpec } from "./connect-options.js";
@@ -199,15 +198,12 @@ export class LoadRun {
         : undefined;
     const after = await this.monitor?.varz().catch(() => undefined);
     const jsz = await this.monitor?.jsz().catch(() => undefined);
-    const serverConfig = target.embedded
-      ? await serverConfigRecord(this.options.embedded?.userConfig)
-      : undefined;
     const result = assemble(loaded, this.plan, outcome, {
       startedAt: this.startedAt,
       warmupNs,
       env: {
         ...describeEnv(this.serverVersion, this.clusterSize, target.embedded),
-        ...(serverConfig && { serverConfig }),
+        ...(target.serverConfig && { serverConfig: target.serverConfig }),
         ...(this.agents
           ? agentThreads(this.agents)
           : { workerThreads: this.plan.threads.length, workerThreadsReason: this.sizing.reason }),

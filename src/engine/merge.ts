@@ -6,6 +6,7 @@
 import type { LatencyKind } from "../contract/latency.js";
 import { LATENCY_KINDS } from "../contract/latency.js";
 import type { PermissionRefusal } from "../contract/permissions.js";
+import type { PublisherMode } from "../contract/profile.js";
 import type { Counts, IntendedSecond, IntervalPoint, RunResult, Throughput } from "../contract/result.js";
 import { cumulativeCounts, LATENCY_BUCKETS_S, mergeEncoded, summarize } from "../metrics/histogram.js";
 import { publisherSubject } from "../profile/subjects.js";
@@ -123,9 +124,8 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
   const refusals = refusalsOf(threads.map((t) => t.permissionRefusals));
   // A JetStream publish or a request the server refused never gets its answer and times out: it is a
   // refusal (counted under permissionRefusals), not a timeout as well.
-  const refusedAnswered =
-    refusedSends(plan, refusals.permissionRefusals, "jetstream") +
-    refusedSends(plan, refusals.permissionRefusals, "request");
+  const refused = refusedSendsByMode(plan, refusals.permissionRefusals);
+  const refusedAnswered = refused.jetstream + refused.request;
   if (refusedAnswered > 0 && publishErrors.timeout !== undefined) {
     publishErrors.timeout -= Math.min(publishErrors.timeout, refusedAnswered);
     if (publishErrors.timeout === 0) delete publishErrors.timeout;
@@ -140,7 +140,7 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
     duplicates: sum(consumers.values(), (c) => c.duplicates) + crossDuplicates,
     gaps: sum(consumers.values(), (c) => c.gaps),
     // A core publish the server refused was never delivered: refused, not lost (one vocabulary for loss).
-    lost: Math.max(0, lost - refusedSends(plan, refusals.permissionRefusals, "core")),
+    lost: Math.max(0, lost - refused.core),
     lateSends: sum(publishers.values(), (c) => c.lateSends),
     lateSendsWindowFull: sum(publishers.values(), (c) => c.lateSendsWindowFull ?? 0),
     unsent: sum(publishers.values(), (c) => c.unsent),
@@ -150,22 +150,23 @@ export function mergeCounts(plan: Plan, threads: ThreadResult[]): Counts {
   };
 }
 
-/** Refused publishes on the subjects of one mode's publishers. */
-function refusedSends(
+/** Refused publishes on the subjects of each mode's publishers, in one pass over the plan. */
+function refusedSendsByMode(
   plan: Plan,
   refusals: PermissionRefusal[] | undefined,
-  mode: "core" | "jetstream" | "request",
-): number {
-  if (!refusals) return 0;
-  const coreSubjects = new Set<string>();
+): Record<PublisherMode, number> {
+  const out: Record<PublisherMode, number> = { core: 0, jetstream: 0, request: 0 };
+  if (!refusals) return out;
+  const modeOf = new Map<string, PublisherMode>();
   for (const c of plan.clients)
-    if (c.role === "publisher" && c.spec.mode === mode)
+    if (c.role === "publisher")
       for (let i = 0; i < c.spec.spread; i++)
-        coreSubjects.add(publisherSubject(c.spec.subject, c.spec.spread, i));
-  return refusals.reduce(
-    (n, r) => n + (r.operation === "publish" && coreSubjects.has(r.subject) ? r.count : 0),
-    0,
-  );
+        modeOf.set(publisherSubject(c.spec.subject, c.spec.spread, i), c.spec.mode);
+  for (const r of refusals) {
+    const mode = r.operation === "publish" ? modeOf.get(r.subject) : undefined;
+    if (mode) out[mode] += r.count;
+  }
+  return out;
 }
 
 /** `permissionRefusals` when any part was refused anything; nothing otherwise. */

@@ -6,10 +6,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { AuthSpec, Profile } from "../contract/profile.js";
+import type { ServerConfigRecord } from "../contract/server-config.js";
 import { UsageError } from "../errors.js";
 import { checkFaultsFit } from "../faults/setup.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { EmbeddedNode } from "../server/node.js";
+import { serverConfigRecord } from "../server/user-config.js";
 import { embeddedSize, startEmbedded } from "./embedded.js";
 import type { RunEvents, RunOptions } from "./run-events.js";
 import type { Load } from "./tenants.js";
@@ -26,6 +28,8 @@ export interface Target {
   /** benchline's own nodes, when it started them: what process faults act on. */
   nodes?: EmbeddedNode[];
   systemAuth?: { user: string; password: string };
+  /** The user's config the embedded servers run from, by path and hash (read once for every load). */
+  serverConfig?: ServerConfigRecord;
 }
 
 export interface OpenTarget {
@@ -86,6 +90,12 @@ export async function openTarget(
     size,
     ...(accounts && { tenants: accounts }),
   });
+  // Which config the server ran from, by path and hash (after the start: a config the server refuses is
+  // reported with the server's reason); the result never holds its secrets.
+  const serverConfig = await serverConfigRecord(userConfig).catch(async (err) => {
+    await started.stop();
+    throw err;
+  });
   return {
     target: {
       servers: started.urls,
@@ -94,6 +104,7 @@ export async function openTarget(
       clusterSize: started.size,
       nodes: started.nodes,
       ...(started.systemAuth && { systemAuth: started.systemAuth }),
+      ...(serverConfig && { serverConfig }),
       ...parties,
     },
     // The config's own credentials, when a load gave none; the stored profile never holds them.
