@@ -49,10 +49,9 @@ describe.skipIf(missing !== undefined)("alert drill on a real Prometheus and Ale
     await dir?.[Symbol.asyncDispose]();
   });
 
-  // One retry: in 1 of 3 fresh-clone CI runs the alert fired but no webhook notification arrived before
-  // the drill stopped watching (cause not yet found; see the closing note of stop 21).
+  // The alert fires for about 2 s (the 5 s rate window less for: 2 s and the scrape); with a group_wait
+  // of 1 s, one CI run saw it resolve before Alertmanager's first flush, which then notifies nobody.
   it("a paused server fires the expected alert, it reaches the webhook, in times the intervals allow", {
-    retry: 1,
     timeout: 120_000,
   }, async () => {
     const profile = await writeProfile(dir.path, "pause", PAUSE);

@@ -11,8 +11,12 @@ import type { LatencyKind } from "../contract/latency.js";
 import { UsageError } from "../errors.js";
 import { snakeKind } from "../slo/prometheus-names.js";
 
-/** Intervals of the embedded stack: Prometheus scrape and evaluation, Alertmanager grouping. */
-export const DRILL_INTERVALS = { scrapeS: 1, evaluationS: 1, groupWaitS: 1, groupIntervalS: 1 } as const;
+/**
+ * Intervals of the embedded stack: Prometheus scrape and evaluation, Alertmanager grouping. No group_wait:
+ * Prometheus stamps an alert with the time it fired, and Alertmanager never notifies a new group whose
+ * alerts all resolved within its group_wait, so a wait would hide a drill alert that fires briefly.
+ */
+export const DRILL_INTERVALS = { scrapeS: 1, evaluationS: 1, groupWaitS: 0, groupIntervalS: 1 } as const;
 
 /** The drill rules' shape: p99 over `windowS` above `objectiveMs`, held `forS`. */
 export const DRILL_RULE = { windowS: 5, forS: 2, objectiveMs: 250, quantile: 0.99 } as const;
