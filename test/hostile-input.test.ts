@@ -266,6 +266,12 @@ const cases: Case[] = [
     message: /refused the credentials/,
   },
   {
+    name: "a user without a password",
+    args: () => ["run", s("ok.yaml"), "--user", "bench"],
+    exit: 2,
+    message: /^error: flags: a user needs a password \(--password or NATS_PASSWORD\); a token goes in --token$/,
+  },
+  {
     name: "missing nkey seed file",
     args: () => ["run", s("ok.yaml"), "--nkey", s("none.nk")],
     exit: 2,

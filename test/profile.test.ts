@@ -166,6 +166,9 @@ describe("profile loader", () => {
       "p.yaml: auth: use one way to authenticate, not token and user/password",
     );
     expect(fails(`${minimal}auth: {password: c}\n`)).toBe("p.yaml: auth: a password needs a user");
+    expect(fails(`${minimal}auth: {user: a}\n`)).toBe(
+      "p.yaml: auth: a user needs a password (--password or NATS_PASSWORD); a token goes in --token",
+    );
     expect(fails(`${minimal}tls: {cert: c.pem}\n`)).toBe("p.yaml: tls: mutual TLS needs both cert and key");
     const loaded = parseProfileText(
       `${minimal}auth: {creds: keys/u.creds}\ntls: {ca: ca.pem}\nconnection: {name: ci, reconnect: {attempts: -1}}\n`,

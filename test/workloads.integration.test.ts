@@ -206,7 +206,10 @@ describe("shaped payloads", () => {
     expect(result.e2eUnmeasured).toEqual([
       "core-publisher-0: timing off, so its messages carry no send time or identity: no e2e latency, loss or duplicates",
     ]);
-    expect(result.throughput.publishedBytesPerSec).toBe(100 * "name: body\n".length);
+    // Each message is the user's bytes alone (the rate a loaded machine holds may fall a little short).
+    const t = result.throughput;
+    expect(t.publishedPerSec).toBeGreaterThan(50);
+    expect(t.publishedBytesPerSec / t.publishedPerSec).toBeCloseTo("name: body\n".length, 6);
   });
 });
 

@@ -86,6 +86,12 @@ export function checkOneAuthMethod(auth: AuthSpec | undefined, where: string): v
     throw new UsageError(`${where}: use one way to authenticate, not ${methods.join(" and ")}`);
   if (auth.password !== undefined && auth.user === undefined)
     throw new UsageError(`${where}: a password needs a user`);
+  // A user alone is most often a password left unset (NATS_PASSWORD empty): the server's refusal would
+  // come only at connect, as "authorization violation".
+  if (auth.user !== undefined && auth.password === undefined)
+    throw new UsageError(
+      `${where}: a user needs a password (--password or NATS_PASSWORD); a token goes in --token`,
+    );
   // A seed or JWT pasted where a path goes would be quoted by "cannot read" and kept in results.
   for (const [path, what] of [
     [auth.nkeyFile, "nkey"],
