@@ -269,7 +269,8 @@ const cases: Case[] = [
     name: "a user without a password",
     args: () => ["run", s("ok.yaml"), "--user", "bench"],
     exit: 2,
-    message: /^error: flags: a user needs a password \(--password or NATS_PASSWORD\); a token goes in --token$/,
+    message:
+      /^error: flags: a user needs a password \(--password or NATS_PASSWORD\); a token goes in --token$/,
   },
   {
     name: "missing nkey seed file",
