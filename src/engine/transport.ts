@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { type NatsConnection, wsconnect } from "@nats-io/nats-core";
 import { type ConnectionOptions, connect } from "@nats-io/transport-node";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { UsageError } from "../errors.js";
 import { redactUrl } from "../profile/redact.js";
 
@@ -48,10 +48,11 @@ function websocketFactory(tls: FileTls | undefined) {
     // Frames carry NATS protocol that is already compact; compression costs CPU on both ends.
     perMessageDeflate: false,
   };
-  return async (url: string) => ({
-    socket: new WebSocket(url, options),
-    encrypted: /^wss:/i.test(url),
-  });
+  // Loaded with the first websocket: a TCP run (and each of its worker threads) never needs it.
+  return async (url: string) => {
+    const { default: Socket } = await import("ws");
+    return { socket: new Socket(url, options), encrypted: /^wss:/i.test(url) };
+  };
 }
 
 /** Connects over the servers' transport; options as connectOptions builds them. */

@@ -15,7 +15,9 @@ export async function runJson(
   dir: string,
   extra: string[] = [],
 ): Promise<{ result: RunResult; cli: CliResult }> {
-  const cli = await runCli(["run", profile, "--json", "--out", join(dir, "artifacts"), ...extra], {
+  // No charts unless asked for: drawing them is most of a second per run, and these tests read the JSON.
+  const charts = extra.some((a) => a === "--charts" || a === "--no-charts") ? [] : ["--no-charts"];
+  const cli = await runCli(["run", profile, "--json", "--out", join(dir, "artifacts"), ...charts, ...extra], {
     cwd: dir,
   });
   if (cli.code !== 0) throw new Error(`benchline run exited ${cli.code}: ${cli.stderr}`);

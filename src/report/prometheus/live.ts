@@ -10,7 +10,7 @@ import type { LatencyKind } from "../../contract/latency.js";
 import type { RunEvents } from "../../engine/run.js";
 import { RuntimeFailure, UsageError } from "../../errors.js";
 import { decodeHistogram } from "../../metrics/histogram.js";
-import { BenchlineMetrics } from "./metrics.js";
+import type { BenchlineMetrics } from "./metrics.js";
 
 export interface MetricsEndpoint {
   metrics: BenchlineMetrics;
@@ -36,6 +36,8 @@ export async function serveMetrics(
   faults: Array<{ name: string; kind: string }> = [],
 ): Promise<MetricsEndpoint> {
   checkMetricsPort(port);
+  // prom-client with it: loaded when a run serves metrics, not on every start.
+  const { BenchlineMetrics } = await import("./metrics.js");
   const metrics = new BenchlineMetrics(profile, { scope: "live", latencyKinds });
   // Every fault has a series from the start, at 0, so a dashboard shows its window when it comes.
   for (const f of faults) metrics.setFault(f.name, f.kind, false);

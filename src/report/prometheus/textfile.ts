@@ -7,7 +7,6 @@
 import type { RunSummary } from "../../baseline/format.js";
 import { decodeHistogram } from "../../metrics/histogram.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
-import { BenchlineMetrics } from "./metrics.js";
 
 /** A run's figures; a capacity step has latency but no whole-run counts. */
 export type Figures = Pick<RunSummary, "latency"> & Partial<Pick<RunSummary, "counts">>;
@@ -20,6 +19,8 @@ export async function renderPrometheusText(
   runs: Figures[],
   gauges: ExtraGauges = {},
 ): Promise<string> {
+  // prom-client with it: loaded when asked for, not on every start.
+  const { BenchlineMetrics } = await import("./metrics.js");
   const metrics = new BenchlineMetrics(profile, {
     scope: "final",
     counts: runs.some((r) => r.counts !== undefined),
