@@ -8,7 +8,7 @@ import { runCli } from "./helpers/cli.js";
 import { writeProfile, writtenResult } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
 
-// The permissions the README documents for the control server, as a nats-server config gives them.
+// The permissions docs/agents.md documents for the control server, as a nats-server config gives them.
 const coordinator = {
   user: "coordinator",
   password: "c-pw",

@@ -1,5 +1,22 @@
-/** What the CLI says about itself: help texts, and the error of a missing command (issues 21, 27). */
+/** What the CLI says about itself: help texts, and the error of a missing command (issues 21, 27, 28). */
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import yargs, { type CommandModule } from "yargs";
+import { abCommand } from "../src/commands/ab.js";
+import { agentCommand } from "../src/commands/agent.js";
+import { agentsCommand } from "../src/commands/agents.js";
+import { baselineCommand } from "../src/commands/baseline.js";
+import { capacityCommand } from "../src/commands/capacity.js";
+import { compareCommand } from "../src/commands/compare.js";
+import { drillCommand } from "../src/commands/drill.js";
+import { historyCommand } from "../src/commands/history.js";
+import { quickCommand } from "../src/commands/quick.js";
+import { reportCommand } from "../src/commands/report.js";
+import { runCommand } from "../src/commands/run.js";
+import { schemaCommand } from "../src/commands/schema.js";
+import { serverCommand } from "../src/commands/server.js";
+import { servicesCommand } from "../src/commands/services.js";
+import { sloCommand } from "../src/commands/slo.js";
 import { expectOneLineError, runCli } from "./helpers/cli.js";
 
 /** Help text with its wrapping undone: the words as one line. */
@@ -54,5 +71,96 @@ describe("ab --help", () => {
       expect(r.code).toBe(2);
       expect(expectOneLineError(r)).toContain("error: --b binary=/x: unknown target");
     }
+  });
+});
+
+/** The commands src/cli.ts registers; the first test below checks the list against the CLI's own help. */
+const commands = [
+  runCommand,
+  quickCommand,
+  baselineCommand,
+  compareCommand,
+  historyCommand,
+  abCommand,
+  sloCommand,
+  capacityCommand,
+  drillCommand,
+  reportCommand,
+  serverCommand,
+  servicesCommand,
+  agentCommand,
+  agentsCommand,
+  schemaCommand,
+] as CommandModule[];
+
+/** A command's help as the CLI prints it, built in-process: one CLI start per command would cost seconds. */
+function helpOf(path: string[]): Promise<string> {
+  const parser = yargs().scriptName("benchline").wrap(null).help();
+  for (const command of commands) parser.command(command);
+  return new Promise((resolve) => {
+    parser.parse([...path, "--help"], {}, (_err, _argv, output) => resolve(output));
+  });
+}
+
+/** The commands a help text lists, as word paths: [["baseline", "record"], ...]. */
+function commandsIn(help: string): string[][] {
+  const section = help.slice(help.indexOf("Commands:"), help.indexOf("\n\n", help.indexOf("Commands:")));
+  return [...section.matchAll(/^ {2}benchline (.+?)(?: {2,}|$)/gm)].map((m) =>
+    m[1]!.split(" ").filter((word) => /^[a-z][a-z-]*$/.test(word)),
+  );
+}
+
+describe("--help points to the guides (issue 28)", () => {
+  it("benchline --help names the README and docs/commands.md, and lists the commands tested below", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(flat(r.stdout)).toContain(
+      "guides: README.md, then docs/commands.md for every command; each command's --help names its own",
+    );
+    expect(existsSync("README.md") && existsSync("docs/commands.md")).toBe(true);
+    const listed = commandsIn(r.stdout);
+    expect(listed).toHaveLength(commands.length);
+    expect(commandsIn(await helpOf([]))).toEqual(listed);
+  });
+
+  it("every command and subcommand names its guide, a file under docs/ that exists", async () => {
+    const guides: Record<string, string> = {};
+    const visit = async (path: string[]): Promise<void> => {
+      const help = await helpOf(path);
+      if (path.length > 0) {
+        const guide = /^guide: (docs\/[a-z-]+\.md)$/m.exec(help)?.[1];
+        expect(guide, `benchline ${path.join(" ")} --help`).toBeDefined();
+        expect(existsSync(guide!), guide).toBe(true);
+        guides[path.join(" ")] = guide!;
+      }
+      for (const sub of commandsIn(help)) if (sub.length === path.length + 1) await visit(sub);
+    };
+    await visit([]);
+    expect(guides).toEqual({
+      run: "docs/measuring.md",
+      quick: "docs/workloads.md",
+      baseline: "docs/compare-in-ci.md",
+      "baseline record": "docs/compare-in-ci.md",
+      "baseline show": "docs/compare-in-ci.md",
+      compare: "docs/compare-in-ci.md",
+      history: "docs/compare-in-ci.md",
+      "history show": "docs/compare-in-ci.md",
+      "history check": "docs/compare-in-ci.md",
+      "history import": "docs/compare-in-ci.md",
+      ab: "docs/compare-in-ci.md",
+      slo: "docs/slo-and-alerts.md",
+      capacity: "docs/slo-and-alerts.md",
+      drill: "docs/slo-and-alerts.md",
+      report: "docs/outputs.md",
+      server: "docs/your-deployment.md",
+      "server start": "docs/your-deployment.md",
+      "server status": "docs/your-deployment.md",
+      "server stop": "docs/your-deployment.md",
+      "server run": "docs/your-deployment.md",
+      services: "docs/workloads.md",
+      agent: "docs/agents.md",
+      agents: "docs/agents.md",
+      schema: "docs/measuring.md",
+    });
   });
 });

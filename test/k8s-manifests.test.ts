@@ -199,9 +199,8 @@ describe("docs/Containerfile", () => {
     // The build compiles to dist/ as npm run build does, and dist/src/cli.js is what the entry point runs.
     expect(existsSync(join(root, "dist/src/cli.js"))).toBe(true);
     expect(text).toContain(`-t ${image} .`);
-    expect(text.match(/^FROM (\S+)/gm)).toEqual([
-      "FROM docker.io/library/node:20-bookworm-slim",
-      "FROM docker.io/library/node:20-bookworm-slim",
-    ]);
+    // The Node base image by the digest the user passes (test/docs-safety.test.ts checks it is one).
+    expect(text.match(/^FROM (\S+)/gm)).toEqual(["FROM ${NODE_IMAGE}", "FROM ${NODE_IMAGE}"]);
+    expect(text).toMatch(/^ARG NODE_IMAGE$/m);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The README's subjects table is what an operator grants: every grant a shipped profile needs on
+ * The subjects table of docs/your-deployment.md is what an operator grants: every grant a shipped profile needs on
  * benchline's own subjects (inboxes, JetStream's API and acks, KV, Object Store, services) is in it.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -9,15 +9,21 @@ import { requiredPermissions } from "../src/engine/permissions.js";
 import { buildPlan } from "../src/engine/plan.js";
 import { loadProfile } from "../src/profile/loader.js";
 
-const readme = readFileSync("README.md", "utf8");
-const table = readme.slice(readme.indexOf("<!-- subjects-table"), readme.indexOf("How the check works"));
+const guide = readFileSync("docs/your-deployment.md", "utf8");
+const start = guide.indexOf("<!-- subjects-table");
+const table = guide.slice(start, guide.indexOf("How the check works", start));
 
 /** A grant as the table writes it: bucket names as <bucket>. */
 function asInTable(grant: string): string {
   return grant.replace(/^\$KV\.[^.]+\.>$/, "$KV.<bucket>.>").replace(/^\$O\.[^.]+\.>$/, "$O.<bucket>.>");
 }
 
-describe("the README's subjects table", () => {
+describe("the subjects table of docs/your-deployment.md", () => {
+  it("is there, between its marker and the text after it", () => {
+    expect(start).toBeGreaterThan(-1);
+    expect(table).toContain("| grant | when | what benchline sends or receives there |");
+  });
+
   const profiles = readdirSync("profiles").filter((f) => f.endsWith(".yaml"));
 
   it.each(profiles)("lists every grant of benchline's own subjects that %s needs", async (file) => {

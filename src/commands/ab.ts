@@ -271,6 +271,7 @@ export const abCommand: CommandModule = {
       .example(
         "$0 ab profiles/smoke.yaml --a config=deploy/nats.conf --b config=deploy/nats-tuned.conf --rounds 8",
         "two configs of yours",
-      ),
+      )
+      .epilogue("guide: docs/compare-in-ci.md"),
   handler: (a) => ab(a as unknown as AbArgs),
 };

@@ -100,9 +100,7 @@ export const agentCommand: CommandModule<object, AgentCommandArgs> = {
       "Credentials for the servers under load (the agent's own; flags override NATS_* environment):",
     )
       .example("$0 agent --control nats://control:4222 --tag zone-a", "")
-      .example(
-        "NATS_CREDS=load.creds $0 agent --control nats://control:4222",
-        "",
-      ) as unknown as Argv<AgentCommandArgs>,
+      .example("NATS_CREDS=load.creds $0 agent --control nats://control:4222", "")
+      .epilogue("guide: docs/agents.md") as unknown as Argv<AgentCommandArgs>,
   handler: agent,
 };

@@ -29,6 +29,7 @@ export const agentsCommand: CommandModule<object, AgentsArgs> = {
   builder: (y: Argv) =>
     withControlOptions(y)
       .option("json", { type: "boolean", default: false, describe: "print JSON" })
-      .example("$0 agents --control nats://control:4222", "") as unknown as Argv<AgentsArgs>,
+      .example("$0 agents --control nats://control:4222", "")
+      .epilogue("guide: docs/agents.md") as unknown as Argv<AgentsArgs>,
   handler: agents,
 };

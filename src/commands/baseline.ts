@@ -162,7 +162,8 @@ export const baselineCommand: CommandModule = {
               default: "artifacts",
               describe: "where each run's result goes",
             })
-            .example("$0 baseline record profiles/smoke.yaml --repeat 10 --out baselines/smoke.json", ""),
+            .example("$0 baseline record profiles/smoke.yaml --repeat 10 --out baselines/smoke.json", "")
+            .epilogue("guide: docs/compare-in-ci.md"),
         handler: (a) => record(a as unknown as RecordArgs),
       })
       .command({
@@ -180,9 +181,11 @@ export const baselineCommand: CommandModule = {
             .option("detect", {
               type: "string",
               describe: `give the candidate runs a compare needs to detect this change, e.g. 10%`,
-            }),
+            })
+            .epilogue("guide: docs/compare-in-ci.md"),
         handler: (a) => show(a as unknown as { file: string; json: boolean; detect?: string }),
       })
-      .demandCommand(1, "say record or show"),
+      .demandCommand(1, "say record or show")
+      .epilogue("guide: docs/compare-in-ci.md"),
   handler: () => {},
 };

@@ -188,6 +188,7 @@ export const capacityCommand: CommandModule = {
       .example(
         '$0 capacity profiles/js-e2e.yaml --slo "pubAck.p99<20ms"',
         "the highest rate with a p99 PubAck under 20 ms",
-      ),
+      )
+      .epilogue("guide: docs/slo-and-alerts.md"),
   handler: (a) => capacity(a as unknown as CapacityArgs),
 };

@@ -385,6 +385,7 @@ export const compareCommand: CommandModule = {
       .example(
         "$0 compare baselines/smoke.json",
         "5 candidate runs on an embedded server against the baseline",
-      ),
+      )
+      .epilogue("guide: docs/compare-in-ci.md"),
   handler: (a) => compare(a as unknown as CompareArgs),
 };

@@ -305,6 +305,7 @@ export const drillCommand: CommandModule<object, DrillArgs> = {
       .example(
         "$0 drill profiles/pause.yaml --server nats://staging:4222 --prometheus http://prom:9090 --alertmanager http://am:9093 --expect NatsJetStreamPublishStalled=60s --webhook-port 9099",
         "against your monitoring stack",
-      ) as unknown as Argv<DrillArgs>,
+      )
+      .epilogue("guide: docs/slo-and-alerts.md") as unknown as Argv<DrillArgs>,
   handler: drill,
 };

@@ -232,7 +232,8 @@ export const historyCommand: CommandModule = {
             .option("out", {
               type: "string",
               describe: "html: the file; png: the file (one metric) or directory",
-            }),
+            })
+            .epilogue("guide: docs/compare-in-ci.md"),
         handler: (a) => show(a as unknown as ShowArgs),
       })
       .command({
@@ -256,7 +257,8 @@ export const historyCommand: CommandModule = {
               default: false,
               describe: "print history-check.json instead of the table",
             })
-            .example("$0 history check profiles/ci-smoke.yaml --history postgres://bench@db/bench", ""),
+            .example("$0 history check profiles/ci-smoke.yaml --history postgres://bench@db/bench", "")
+            .epilogue("guide: docs/compare-in-ci.md"),
         handler: (a) => check(a as unknown as CheckArgs),
       })
       .command({
@@ -279,9 +281,11 @@ export const historyCommand: CommandModule = {
               type: "string",
               describe: "commit the files measured (default: their env.gitSha)",
             })
-            .option("git-branch", { type: "string", describe: "branch the files measured" }),
+            .option("git-branch", { type: "string", describe: "branch the files measured" })
+            .epilogue("guide: docs/compare-in-ci.md"),
         handler: (a) => importCommand(a as unknown as ImportArgs),
       })
-      .demandCommand(1, "say show, check or import"),
+      .demandCommand(1, "say show, check or import")
+      .epilogue("guide: docs/compare-in-ci.md"),
   handler: () => {},
 };

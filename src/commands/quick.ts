@@ -253,6 +253,7 @@ export const quickCommand: CommandModule<object, QuickArgs> = {
       .example(
         "$0 quick pubsub --msgs 100000 --save-profile p.yaml",
         "keep the profile for benchline run p.yaml",
-      ) as Argv<QuickArgs>,
+      )
+      .epilogue("guide: docs/workloads.md") as Argv<QuickArgs>,
   handler: quick,
 };

@@ -73,9 +73,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         describe: "html/md: the file to write (md default: stdout); png: the dir (default: beside FILE)",
       })
       .example("$0 report artifacts/<run>/result.json", "writes artifacts/<run>/result.html")
-      .example(
-        "$0 report baselines/smoke.json --format md",
-        "the baseline's medians as Markdown",
-      ) as Argv<ReportArgs>,
+      .example("$0 report baselines/smoke.json --format md", "the baseline's medians as Markdown")
+      .epilogue("guide: docs/outputs.md") as Argv<ReportArgs>,
   handler: report,
 };

@@ -159,6 +159,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example(
         "$0 run profiles/js-e2e.yaml --server nats://staging:4222 --agents 3 --control nats://control:4222",
         "the same load from three agents",
-      ) as unknown as Argv<RunArgs>,
+      )
+      .epilogue("guide: docs/measuring.md") as unknown as Argv<RunArgs>,
   handler: run,
 };

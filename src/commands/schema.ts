@@ -5,6 +5,7 @@ import { profileJsonSchema } from "../profile/json-schema.js";
 export const schemaCommand: CommandModule = {
   command: "schema",
   describe: "print the JSON Schema of profile files, for editors",
+  builder: (y) => y.epilogue("guide: docs/measuring.md"),
   handler: () => {
     process.stdout.write(profileJsonSchema());
   },

@@ -110,6 +110,7 @@ export const serverRunCommand: CommandModule = {
       .example(
         "$0 server run --config deploy/nats-server.conf --cluster 3 -- ./integration.sh",
         "a 3-node cluster from your config (free ports, temp stores); NATS_TOKEN exported when the file has one",
-      ),
+      )
+      .epilogue("guide: docs/your-deployment.md"),
   handler: (a) => serverRun(a as unknown as ServerRunArgs),
 };

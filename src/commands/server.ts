@@ -249,7 +249,8 @@ export const serverCommand: CommandModule = {
                 }
               }
               return true;
-            }),
+            })
+            .epilogue("guide: docs/your-deployment.md"),
         handler: (a) => start(a as unknown as StartArgs),
       })
       .command({
@@ -265,17 +266,19 @@ export const serverCommand: CommandModule = {
               if (a.watch !== undefined && !(a.watch > 0))
                 throw new Error(`--watch must be a positive number of seconds`);
               return true;
-            }),
+            })
+            .epilogue("guide: docs/your-deployment.md"),
         handler: (a) =>
           status(a as unknown as { dir: string; json: boolean; watch?: number; samples?: number }),
       })
       .command({
         command: "stop",
         describe: "stop it (SIGTERM, then SIGKILL after 5 s) and check its ports are free",
-        builder: (b: Argv) => b.option("dir", dirOption),
+        builder: (b: Argv) => b.option("dir", dirOption).epilogue("guide: docs/your-deployment.md"),
         handler: (a) => stop(a as unknown as { dir: string }),
       })
       .command(serverRunCommand)
-      .demandCommand(1, "say start, status, stop or run"),
+      .demandCommand(1, "say start, status, stop or run")
+      .epilogue("guide: docs/your-deployment.md"),
   handler: () => {},
 };

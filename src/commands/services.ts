@@ -53,9 +53,7 @@ export const servicesCommand: CommandModule<object, ServicesArgs> = {
       .positional("name", { type: "string", describe: "only this service" })
       .option("json", { type: "boolean", default: false, describe: "print JSON" })
       .example("$0 services --server nats://host:4222", "every service, with NATS_TOKEN or --creds as needed")
-      .example(
-        "$0 services --context prod orders --json",
-        "one service, from a nats CLI context",
-      ) as Argv<ServicesArgs>,
+      .example("$0 services --context prod orders --json", "one service, from a nats CLI context")
+      .epilogue("guide: docs/workloads.md") as Argv<ServicesArgs>,
   handler: services,
 };

@@ -118,6 +118,7 @@ export const sloCommand: CommandModule = {
       .example(
         "$0 slo baselines/staging.json --format prometheus --labels service=orders",
         "burn-rate alert rules",
-      ),
+      )
+      .epilogue("guide: docs/slo-and-alerts.md"),
   handler: (a) => slo(a as unknown as SloArgs),
 };

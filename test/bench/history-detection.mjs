@@ -1,8 +1,8 @@
 // Detection quality of `history check` (E-divisive means + the 5% noise threshold) against a fixed
 // threshold (the newest run more than 10% worse than the median of the 10 before it), on synthetic
 // per-run p99 series whose truth is known. Noise: normal with coefficient of variation CV (env
-// HISTORY_NOISE_CV, default 0.04, a quiet dedicated runner; README, History, gives the spread measured
-// on the shared 2-core machine, which is far larger). Seeds are fixed.
+// HISTORY_NOISE_CV, default 0.04, a quiet dedicated runner; docs/compare-in-ci.md, History, gives the
+// spread measured on the shared 2-core machine, which is far larger). Seeds are fixed.
 // A detection counts as true when it lies within 5 points after a true change; the delay is the number
 // of runs after the change at which the check, run after each new point, first fails.
 // Usage: node test/bench/history-detection.mjs [series per scenario]
