@@ -3,7 +3,7 @@
  * The yargs root. The only place that prints an error and sets the exit code: commands throw
  * BenchlineError subclasses (or return), and this file turns them into one line and an exit code.
  */
-import yargs from "yargs";
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { abCommand } from "./commands/ab.js";
 import { agentCommand } from "./commands/agent.js";
@@ -23,7 +23,27 @@ import { sloCommand } from "./commands/slo.js";
 import { BenchlineError, ExitCode, oneLine, UsageError } from "./errors.js";
 import { givenSecrets, redactText } from "./profile/redact.js";
 import { installSignalHandlers } from "./util/shutdown.js";
+import { helpFor, withoutCamelTwins } from "./util/usage-message.js";
 import { benchlineVersion } from "./version.js";
+
+/** Every command, in the order --help lists them. */
+const COMMANDS = [
+  runCommand,
+  quickCommand,
+  baselineCommand,
+  compareCommand,
+  historyCommand,
+  abCommand,
+  sloCommand,
+  capacityCommand,
+  drillCommand,
+  reportCommand,
+  serverCommand,
+  servicesCommand,
+  agentCommand,
+  agentsCommand,
+  schemaCommand,
+];
 
 function prefixFor(code: number): string {
   if (code === ExitCode.verdictFailed) return "fail";
@@ -37,21 +57,7 @@ async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName("benchline")
     .usage("$0 <command> [options]\n\nLoad, measure and regression-check NATS and JetStream.")
-    .command(runCommand)
-    .command(quickCommand)
-    .command(baselineCommand)
-    .command(compareCommand)
-    .command(historyCommand)
-    .command(abCommand)
-    .command(sloCommand)
-    .command(capacityCommand)
-    .command(drillCommand)
-    .command(reportCommand)
-    .command(serverCommand)
-    .command(servicesCommand)
-    .command(agentCommand)
-    .command(agentsCommand)
-    .command(schemaCommand)
+    .command(COMMANDS as unknown as CommandModule[])
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })
     .demandCommand(1, "name a command")
     .strict()
@@ -62,10 +68,17 @@ async function main(argv: string[]): Promise<number> {
     .alias("h", "help")
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue("exit codes: 0 ok, 1 a verdict failed, 2 invalid input, 3 runtime failure, 130 interrupted")
+    .epilogue(
+      "guides: README.md, then docs/commands.md for every command; each command's --help names its own",
+    )
     .fail((msg, err) => {
       // yargs calls this for parse and validation failures; a command's own errors pass through.
       if (err instanceof BenchlineError) throw err;
-      throw new UsageError(`${msg ?? err?.message}; see benchline --help`, { cause: err });
+      const help = helpFor(
+        argv,
+        COMMANDS.map((c) => String(c.command).split(" ")[0]!),
+      );
+      throw new UsageError(`${withoutCamelTwins(msg ?? err?.message ?? "")}; see ${help}`, { cause: err });
     });
   try {
     await parser.parseAsync();

@@ -229,6 +229,12 @@ const cases: Case[] = [
     message: /Unknown argument: turbo/,
   },
   {
+    name: "unknown flags of two words",
+    args: () => ["run", s("ok.yaml"), "--turbo-mode", "--max-speed", "9"],
+    exit: 2,
+    message: /^error: Unknown arguments: turbo-mode, max-speed; see benchline run --help$/,
+  },
+  {
     name: "unknown command",
     args: () => ["explode"],
     exit: 2,
