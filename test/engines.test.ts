@@ -1,5 +1,5 @@
 /**
- * The README promises Node 20.19: every package `npm ci` installs must say it runs there, or npm warns
+ * The README and package.json promise Node 20.19: every package `npm ci` installs must say it runs there, or npm warns
  * EBADENGINE on every install. And the nats.js packages are pinned exactly (issue 22).
  */
 import { readFileSync } from "node:fs";
@@ -15,7 +15,7 @@ interface LockEntry {
   engines?: { node?: string } | string[];
 }
 
-describe("the Node version the README promises", () => {
+describe("the Node version the README and package.json promise", () => {
   it("every installed package's engines.node admits Node 20.19", () => {
     const lock = readJson("package-lock.json") as { packages: Record<string, LockEntry> };
     const ranges = Object.entries(lock.packages).flatMap(([path, entry]) => {

@@ -107,8 +107,9 @@ describe("the verdict's resolution", () => {
     const r = metricResolution({ ...design, base, cand: [], candidateRuns: 5, detect: 0.3 });
     expect(r.detect?.runs).toBe(runsToDetect(0.3, { ...design, spreadLog: logSpread(base) }));
     const w = noiseWarning("e2e.p99", 0.05, r)!;
-    expect(w).toContain("noise 5.0% is below the resolution");
-    expect(w).toContain(`${(r.testChange! * 100).toFixed(1)}%`);
+    expect(w).toContain(
+      `noise 5.0% is below ${(r.testChange! * 100).toFixed(1)}%, the smallest change the test detects (power 80.0%) with 8 baseline and 5 candidate runs`,
+    );
     expect(w).toContain('can only read "no significant change"');
     expect(noiseWarning("e2e.p99", 0.5, r)).toBeUndefined();
   });

@@ -183,5 +183,6 @@ export function metricResolution(r: ResolutionInput): MetricResolution {
 export function noiseWarning(metric: string, noise: number, res: MetricResolution): string | undefined {
   if (res.testChange === null || !(noise < res.testChange)) return undefined;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  return `${metric}: noise ${pct(noise)} is below the resolution ${pct(res.testChange)} of ${res.baselineRuns} against ${res.candidateRuns} runs: a change between the two can only read "no significant change"`;
+  // The test's own floor, not the resolution column (which adds the noise threshold to the interval).
+  return `${metric}: noise ${pct(noise)} is below ${pct(res.testChange)}, the smallest change the test detects (power ${pct(res.power)}) with ${res.baselineRuns} baseline and ${res.candidateRuns} candidate runs: a change between the two can only read "no significant change"`;
 }

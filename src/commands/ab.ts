@@ -239,7 +239,7 @@ export const abCommand: CommandModule = {
       "rounds",
     )
       // yargs lists a one-letter option as -a; the usage line and the options' words say --a, as the
-      // examples, README and errors write it (both spellings parse).
+      // examples, docs and errors write it (both spellings parse).
       .usage("$0 ab <profile> --a TARGET --b TARGET [options]")
       // The servers are the targets': --server has no place here.
       .hide("server")

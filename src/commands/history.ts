@@ -257,7 +257,7 @@ export const historyCommand: CommandModule = {
               default: false,
               describe: "print history-check.json instead of the table",
             })
-            .example("$0 history check profiles/ci-smoke.yaml --history postgres://bench@db/bench", "")
+            .example("$0 history check profiles/smoke.yaml --history postgres://bench@db/bench", "")
             .epilogue("guide: docs/compare-in-ci.md"),
         handler: (a) => check(a as unknown as CheckArgs),
       })

@@ -28,7 +28,7 @@ export interface DrillRuleSet {
   /** The rules file Prometheus loads. */
   yaml: string;
   alerts: string[];
-  /** One line: which rules, what windows, for the output and the README. */
+  /** One line: which rules, what windows, for the output and docs/slo-and-alerts.md. */
   description: string;
 }
 

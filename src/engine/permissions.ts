@@ -1,6 +1,6 @@
 /**
  * The permissions a run needs, checked with the user's own credentials before any load starts, and the
- * grant that each refusal asks for. The subjects are the README's "Subjects benchline uses" table; a
+ * grant that each refusal asks for. The subjects are the table in docs/your-deployment.md; a
  * test keeps the two in step.
  *
  * NATS has no "may I?" request, so each permission is probed: a subscription made and dropped, a

@@ -63,7 +63,7 @@ export function tenantAccount(tenant: TenantSpec, password: string): AccountConf
       {
         user: tenant.name,
         password,
-        // Exactly the README's subjects table: every inbox of benchline's lives under _INBOX.
+        // Exactly the subjects table of docs/your-deployment.md: every inbox of benchline's lives under _INBOX.
         publish: [...own, "$JS.API.>", "$JS.ACK.>"],
         subscribe: [...own, "_INBOX.>"],
       },

@@ -2,7 +2,7 @@
  * The shared history store on PostgreSQL, for CI runners that write at once. Each entry goes in one
  * transaction (a run row, its metric values, its histograms), so a reader sees all of it or none; the
  * schema is created under an advisory lock, so that concurrent first writers do not race on it.
- * Grafana and Otava read the tables directly (README, History).
+ * Grafana and Otava read the tables directly (docs/compare-in-ci.md, History).
  */
 import pg from "pg";
 import { RuntimeFailure, UsageError } from "../errors.js";
@@ -11,7 +11,7 @@ import type { EntrySummary, HistoryEntry } from "./entry.js";
 import type { HistoryQuery, HistoryStore } from "./store.js";
 import { storeLabel } from "./store.js";
 
-/** The schema, as documented in the README. Idempotent. */
+/** The schema, as documented in docs/compare-in-ci.md. Idempotent. */
 export const POSTGRES_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS benchline_runs (
   id            bigserial PRIMARY KEY,

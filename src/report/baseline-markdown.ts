@@ -2,12 +2,13 @@
 import type { Baseline } from "../baseline/format.js";
 import { summarizeBaseline } from "../baseline/summary.js";
 import { formatMetric } from "./format-metric.js";
+import { counted } from "./plural.js";
 
 export function renderBaselineMarkdown(b: Baseline): string {
   return [
     `# benchline baseline: ${b.profile.name}`,
     "",
-    `${b.runs.length} runs recorded ${b.createdAt} by benchline ${b.benchline}; profile hash ${b.profileHash}.`,
+    `${counted(b.runs.length, "run")} recorded ${b.createdAt} by benchline ${b.benchline}; profile hash ${b.profileHash}.`,
     "",
     "| metric | median | min | max | interquartile range |",
     "| --- | ---: | ---: | ---: | --- |",

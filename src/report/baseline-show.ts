@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { Baseline } from "../baseline/format.js";
 import type { MetricSpread } from "../baseline/summary.js";
 import { formatMetric } from "./format-metric.js";
+import { counted } from "./plural.js";
 import { formatDetectRuns, formatResolution, resolutionNote } from "./resolution-lines.js";
 
 function age(createdAt: string, now: Date): string {
@@ -41,7 +42,7 @@ export function renderBaselineShow(b: Baseline, spreads: MetricSpread[], now: Da
   }
   const e = b.env;
   return [
-    `baseline ${b.profile.name}: ${b.runs.length} runs, recorded ${b.createdAt} (${age(b.createdAt, now)} ago) by benchline ${b.benchline}`,
+    `baseline ${b.profile.name}: ${counted(b.runs.length, "run")}, recorded ${b.createdAt} (${age(b.createdAt, now)} ago) by benchline ${b.benchline}`,
     `environment: ${e.host}, ${e.cpus} CPUs, Node ${e.node}, ${e.client}, nats-server ${e.serverVersion ?? "unknown"}${e.clusterSize > 1 ? ` x${e.clusterSize}` : ""}${e.embeddedServer ? " (embedded)" : ""}${e.gitSha ? `, git ${e.gitSha.slice(0, 10)}` : ""}`,
     `profile hash: ${b.profileHash}`,
     t.toString(),

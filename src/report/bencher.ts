@@ -15,7 +15,7 @@ interface Measure {
  * `latency` and `throughput` are Bencher's built-in measures: Bencher gives them their units
  * (nanoseconds; operations per second, one message being one operation) and scales them for display.
  * The others are created on first upload with a generic unit unless the project made them first
- * (README: `bencher measure create`).
+ * (docs/outputs.md: `bencher measure create`).
  */
 export const BENCHER_MEASURES: Record<MetricInfo["unit"], Measure> = {
   us: { slug: "latency", perUnit: 1000 },

@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { CompareReport } from "../baseline/report-model.js";
 import { sideLabels } from "./compare-labels.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
+import { counted } from "./plural.js";
 import { formatDetectRuns, formatResolution, resolutionNote, stopSentence } from "./resolution-lines.js";
 
 export function formatInterval(i: { low: number; high: number }): string {
@@ -56,7 +57,7 @@ export function renderCompareTable(report: CompareReport): string {
   const lines = [
     report.ab
       ? `${side.command} ${report.baseline.profile}: ${side.runs}; medians, alpha ${report.alpha}`
-      : `benchline compare ${report.baseline.profile}: ${report.baseline.runs} baseline runs vs ${report.candidate.runs} candidate runs, medians, alpha ${report.alpha}`,
+      : `benchline compare ${report.baseline.profile}: ${counted(report.baseline.runs, "baseline run")} vs ${counted(report.candidate.runs, "candidate run")}, medians, alpha ${report.alpha}`,
     t.toString(),
   ];
   if (report.resolution) lines.push(resolutionNote(report.resolution.power, detect, runsUnit(report)));

@@ -2,6 +2,7 @@
 import Table from "cli-table3";
 import type { DrillResult } from "../drill/result.js";
 import type { DrillAlertResult } from "../drill/verdict.js";
+import { counted } from "./plural.js";
 
 const plain = { head: [], border: [], compact: true };
 
@@ -53,7 +54,7 @@ export function drillSetupLines(d: DrillResult): string[] {
 
 function verdictLine(d: DrillResult): string {
   return d.passed
-    ? `drill passed: ${d.alerts.filter((a) => a.expected).length} expected alerts fired in time`
+    ? `drill passed: ${counted(d.alerts.filter((a) => a.expected).length, "expected alert")} fired in time`
     : `drill FAILED: ${d.failures.join("; ")}`;
 }
 

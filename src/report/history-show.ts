@@ -7,6 +7,7 @@ import { environmentDiff, type MetricHistory } from "../history/check.js";
 import type { EntrySummary } from "../history/entry.js";
 import { axisTitle, baseOptions, type ChartSpec, COLOURS } from "./charts/spec.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
+import { counted } from "./plural.js";
 
 /** Indices where an entry's environment or profile differs from the one before, and how. */
 export function environmentChanges(
@@ -57,10 +58,10 @@ export function renderHistoryShowTable(
     const all = [HEAD, ...pointRows(m, entries)];
     const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
     const regimes = m.regimes
-      .map((r) => `${formatMetric(m.metric, r.median)} (${r.to - r.from} runs)`)
+      .map((r) => `${formatMetric(m.metric, r.median)} (${counted(r.to - r.from, "run")})`)
       .join(" -> ");
     return [
-      `${m.metric}: ${m.points.length} runs, ${m.changes.length} change points${regimes ? `; regimes ${regimes}` : ""}`,
+      `${m.metric}: ${counted(m.points.length, "run")}, ${counted(m.changes.length, "change point")}${regimes ? `; regimes ${regimes}` : ""}`,
       ...all.map((r) =>
         r
           .map((c, i) => c.padEnd(widths[i]!))
@@ -80,12 +81,12 @@ export function renderHistoryShowMarkdown(
   const lines = [`## benchline history: ${profile}`, ""];
   for (const m of metrics) {
     const regimes = m.regimes
-      .map((r) => `${formatMetric(m.metric, r.median)} (${r.to - r.from} runs)`)
+      .map((r) => `${formatMetric(m.metric, r.median)} (${counted(r.to - r.from, "run")})`)
       .join(" → ");
     lines.push(
       `### ${m.metric}`,
       "",
-      `${m.points.length} runs, ${m.changes.length} change points${regimes ? `; regimes ${regimes}` : ""}.`,
+      `${counted(m.points.length, "run")}, ${counted(m.changes.length, "change point")}${regimes ? `; regimes ${regimes}` : ""}.`,
       "",
     );
     lines.push(`| ${HEAD.join(" | ")} |`, `| ${HEAD.map(() => "---").join(" | ")} |`);
@@ -119,7 +120,7 @@ export function historyCharts(
     ];
     const base = baseOptions(
       `${profile} ${m.metric}`,
-      `${m.points.length} runs, ${m.changes.length} change points`,
+      `${counted(m.points.length, "run")}, ${counted(m.changes.length, "change point")}`,
     );
     return {
       name: `history-${m.metric.replace(/[^A-Za-z0-9]+/g, "-")}`,
