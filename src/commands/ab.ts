@@ -15,6 +15,7 @@ import { DEFAULT_POWER, noiseWarning } from "../baseline/resolution.js";
 import { twoSampleInformation } from "../baseline/sequential.js";
 import { minAttainablePValue } from "../baseline/stats.js";
 import type { RunResult } from "../contract/result.js";
+import { seriesLateSendWarnings } from "../engine/warnings.js";
 import { UsageError, VerdictFailed } from "../errors.js";
 import {
   entriesFor,
@@ -196,6 +197,8 @@ async function ab(args: AbArgs): Promise<void> {
         .filter((c) => c.verdict === "insufficient data")
         .map((c) => `${c.metric}: too few values for the test`),
       ...comparisons.flatMap((c) => (c.resolution && noiseWarning(c.metric, c.noise, c.resolution)) || []),
+      ...seriesLateSendWarnings(runs.A, "A run"),
+      ...seriesLateSendWarnings(runs.B, "B run"),
     ],
     distributions: latencyDistributions(runs.A, runs.B),
     resolution: {

@@ -23,6 +23,7 @@ import { readBaseline } from "../baseline/store.js";
 import { checkThreshold } from "../baseline/thresholds.js";
 import type { Profile } from "../contract/profile.js";
 import type { RunResult } from "../contract/result.js";
+import { seriesLateSendWarnings } from "../engine/warnings.js";
 import { UsageError, VerdictFailed } from "../errors.js";
 import {
   entriesFor,
@@ -291,6 +292,8 @@ async function compare(args: CompareArgs): Promise<void> {
       .filter((c) => c.verdict === "insufficient data")
       .map((c) => `${c.metric}: too few values for the test`),
     ...comparisons.flatMap((c) => (c.resolution && noiseWarning(c.metric, c.noise, c.resolution)) || []),
+    ...seriesLateSendWarnings(baseline.runs, "baseline run"),
+    ...seriesLateSendWarnings(candidates, "candidate"),
   ];
   const report: CompareReport = {
     schema: COMPARE_SCHEMA,

@@ -63,10 +63,17 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
     warnings.push("the server ran on the same host as the load generator: they compete for its CPUs");
   }
   // A consume-only drain is timed from the start instant by design: the backlog is its subject, and
-  // there is no rate or latency for start-up to spoil.
-  if (profile.warmupMs === 0 && !result.drain)
+  // there is no rate or latency for start-up to spoil. The fill before it (drain.yaml's comment:
+  // quick js-pub --keep --warmup 0s) keeps its stream and what it published, so a warmup's messages
+  // would be kept too: it has none on purpose.
+  if (profile.warmupMs === 0 && !result.drain && !keepsWhatItPublishes(profile))
     warnings.push("no warmup: the first second includes connection and JIT start-up");
   return warnings;
+}
+
+/** A fill: its stream is neither purged before the run nor deleted after it (quick --keep). */
+function keepsWhatItPublishes(profile: Profile): boolean {
+  return profile.stream !== undefined && !profile.stream.purge && !profile.stream.deleteAfter;
 }
 
 /** Late sends above this share of all sends are worth a warning. */
@@ -93,6 +100,32 @@ export function lateSendWarnings(c: RunResult["counts"]): string[] {
       `${pct(own)} of sends were more than 2 ms late${windowFull > 0 ? " with the in-flight window open" : ""}: the load generator could not hold the rate, so latency includes its own delay (see sendLag)`,
     );
   return out;
+}
+
+/**
+ * The late-send warnings of runs kept as one series (a baseline's, compare's candidates, a side of ab):
+ * a series recorded while the generator could not hold the rate measured the generator as much as the
+ * server. Said once per series, in run's own words for its worst run, naming every run that was late.
+ */
+export function seriesLateSendWarnings(
+  runs: ReadonlyArray<Pick<RunResult, "counts">>,
+  name: string,
+): string[] {
+  const flagged = runs
+    .map((r, i) => ({
+      run: i + 1,
+      warnings: lateSendWarnings(r.counts),
+      share: r.counts.published > 0 ? r.counts.lateSends / r.counts.published : 0,
+    }))
+    .filter((f) => f.warnings.length > 0);
+  if (flagged.length === 0) return [];
+  const worst = flagged.reduce((a, b) => (b.share > a.share ? b : a));
+  const numbers = flagged.map((f) => f.run);
+  const which =
+    flagged.length === 1
+      ? `${name} ${worst.run} of ${runs.length}`
+      : `${name}s ${numbers.slice(0, -1).join(", ")} and ${numbers.at(-1)} of ${runs.length} (the worst, ${worst.run})`;
+  return worst.warnings.map((w) => `${which}: ${w}`);
 }
 
 /** e2e is read against this bound: beyond a tenth of the median the clocks may be what it shows. */

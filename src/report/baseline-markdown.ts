@@ -1,10 +1,12 @@
 /** The Markdown of a baseline: its runs' medians and spreads per metric. Pure. */
 import type { Baseline } from "../baseline/format.js";
 import { summarizeBaseline } from "../baseline/summary.js";
+import { seriesLateSendWarnings } from "../engine/warnings.js";
 import { formatMetric } from "./format-metric.js";
 import { counted } from "./plural.js";
 
 export function renderBaselineMarkdown(b: Baseline): string {
+  const warnings = seriesLateSendWarnings(b.runs, "run");
   return [
     `# benchline baseline: ${b.profile.name}`,
     "",
@@ -16,6 +18,7 @@ export function renderBaselineMarkdown(b: Baseline): string {
       const f = (v: number) => formatMetric(s.metric, v);
       return `| ${s.metric} | ${f(s.median)} | ${f(s.min)} | ${f(s.max)} | ${f(s.iqrLow)} .. ${f(s.iqrHigh)} |`;
     }),
+    ...(warnings.length > 0 ? ["", "**Warnings**", "", ...warnings.map((w) => `- ${w}`)] : []),
     "",
   ].join("\n");
 }

@@ -2,6 +2,7 @@
 import Table from "cli-table3";
 import type { Baseline } from "../baseline/format.js";
 import type { MetricSpread } from "../baseline/summary.js";
+import { seriesLateSendWarnings } from "../engine/warnings.js";
 import { formatMetric } from "./format-metric.js";
 import { counted } from "./plural.js";
 import { formatDetectRuns, formatResolution, resolutionNote } from "./resolution-lines.js";
@@ -47,6 +48,7 @@ export function renderBaselineShow(b: Baseline, spreads: MetricSpread[], now: Da
     `profile hash: ${b.profileHash}`,
     t.toString(),
     ...(res ? [resolutionNote(res.power, detect)] : []),
+    ...seriesLateSendWarnings(b.runs, "run").map((w) => `warning: ${w}`),
     "",
   ].join("\n");
 }
