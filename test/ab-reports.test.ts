@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compareCharts } from "../src/report/charts/compare-charts.js";
 import { renderCompareMarkdown } from "../src/report/compare-markdown.js";
 import { renderCompareTable } from "../src/report/compare-table.js";
+import { renderDocumentHtml } from "../src/report/html/documents-html.js";
 import { renderJunit } from "../src/report/junit.js";
 import { hdrOf } from "./fixtures/charted-run.js";
 import { fixtureCompareReport } from "./fixtures/compare-report.js";
@@ -21,10 +22,17 @@ describe("ab reports", () => {
     expect(table[2]).toMatch(/^│ metric\s+│ A\s+│ B\s+│ change/);
     const md = renderCompareMarkdown(report).split("\n");
     expect(md[0]).toBe("## benchline ab: smoke ❌ fail");
-    expect(md[2]).toMatch(
+    expect(md[2]).toBe("**A (bin=/opt/2.9/nats-server) vs B (bin=/opt/2.10/nats-server)**");
+    expect(md[4]).toMatch(
       /^5 runs of B \(bin=\/opt\/2\.10\/nats-server\) against 10 of A .*, interleaved ABBAABBAAB\. Mann-Whitney/,
     );
-    expect(md[4]).toBe("| metric | A | B | change | p (Holm) | 95% interval | verdict |");
+    expect(md[6]).toBe("| metric | A | B | change | p (Holm) | 95% interval | verdict |");
+  });
+
+  it("the HTML report's title names A's and B's targets", () => {
+    expect(renderDocumentHtml({ kind: "compare", doc: report })).toContain(
+      "<title>benchline ab: smoke, A (bin=/opt/2.9/nats-server) vs B (bin=/opt/2.10/nats-server)</title>",
+    );
   });
 
   it("JUnit suite and chart legends", () => {

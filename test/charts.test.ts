@@ -198,6 +198,41 @@ describe("run charts", () => {
     expect(byLabel("consumed").borderDash).toEqual([12, 12]);
   });
 
+  it("labels the top of the throughput axes as drawn: a peak sits under a label, as on latency", async () => {
+    const { Chart, registerables } = await import("chart.js");
+    const { createCanvas } = await import("@napi-rs/canvas");
+    Chart.register(...registerables);
+    const run = chartedRun();
+    // One second peaks at 4321 sends, 4321 acknowledged, 37 errors, well above the rest (about 1000).
+    run.intervals[5] = { ...run.intervals[5]!, published: 4321, acked: 4321, errors: 37 };
+    const spec = throughputOverTimeChart(run);
+    const chart = new Chart(
+      createCanvas(PNG_WIDTH, PNG_HEIGHT).getContext("2d") as unknown as ConstructorParameters<
+        typeof Chart
+      >[0],
+      decorateChart(structuredClone(spec.config)),
+    );
+    try {
+      // The ticks left after Chart.js skipped those it found crowded, with the labels drawn at them.
+      const ticks = (axis: string) => chart.scales[axis]!.ticks.map((t) => [t.value, t.label]);
+      expect(ticks("y")).toEqual([
+        [0, "0"],
+        [500, "500"],
+        [1000, "1k"],
+        [1500, "1.5k"],
+        [2000, "2k"],
+        [2500, "2.5k"],
+        [3000, "3k"],
+        [3500, "3.5k"],
+        [4000, "4k"],
+        [4500, "4.5k"],
+      ]);
+      expect(ticks("errors").at(-1)).toEqual([40, "40"]);
+    } finally {
+      chart.destroy();
+    }
+  });
+
   it("a KV run's throughput is operations, not publishes, in the chart and the table alike", () => {
     const run = chartedRun();
     run.profile = { ...run.profile, publishers: [], consumers: [] };

@@ -28,6 +28,8 @@ describe("compare reporters", () => {
     expect(renderCompareMarkdown(report)).toMatchInlineSnapshot(`
       "## benchline compare: smoke ❌ fail
 
+      **baseline (baselines/smoke.json, recorded 2026-11-20, nats-server 2.9.10 on ci) vs candidate (run 2026-11-22, nats-server 2.9.10 on ci)**
+
       5 candidate runs against 10 baseline runs (recorded 2026-11-20T10:00:00.000Z). Mann-Whitney U at alpha 0.05, Holm-adjusted across the metrics; interval: 95% bootstrap of the median's change.
 
       | metric | baseline | candidate | change | p (Holm) | 95% interval | verdict |
@@ -94,5 +96,13 @@ describe("compare in HTML", () => {
     expect(body).toMatch(
       /<h2[^>]*>benchline compare: smoke <svg class="icon" role="img" aria-label="(pass|fail)"/,
     );
+  });
+
+  it("names both sides by their targets in the title and under the heading, as compare.md does", () => {
+    const html = renderDocumentHtml({ kind: "compare", doc: fixtureCompareReport() });
+    const sides =
+      "baseline (baselines/smoke.json, recorded 2026-11-20, nats-server 2.9.10 on ci) vs candidate (run 2026-11-22, nats-server 2.9.10 on ci)";
+    expect(html).toContain(`<title>benchline compare: smoke, ${sides}</title>`);
+    expect(html).toContain(`</h2>\n<p><strong>${sides}</strong></p>`);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
+import type { Baseline } from "../src/baseline/format.js";
+import { summarizeBaseline } from "../src/baseline/summary.js";
+import { type QuickArgs, quickProfile } from "../src/commands/quick.js";
 import type { Profile } from "../src/contract/profile.js";
 import type { RunResult } from "../src/contract/result.js";
-import { collectWarnings, lateSendWarnings } from "../src/engine/warnings.js";
+import { collectWarnings, lateSendWarnings, seriesLateSendWarnings } from "../src/engine/warnings.js";
+import { parseProfileText } from "../src/profile/loader.js";
+import { renderBaselineMarkdown } from "../src/report/baseline-markdown.js";
+import { renderBaselineShow } from "../src/report/baseline-show.js";
+import { fixtureBaseline } from "./fixtures/baseline.js";
 
 /** The fields collectWarnings reads, for a clean consume-only run on a named server. */
 function consumeOnly(drain: RunResult["drain"]): RunResult {
@@ -33,6 +40,41 @@ describe("collectWarnings for a consume-only run", () => {
       counts: { ...consumeOnly(undefined).counts, published: 10 },
     };
     expect(collectWarnings(publishing as RunResult, { warmupMs: 0 } as Profile)).toEqual([
+      "no warmup: the first second includes connection and JIT start-up",
+    ]);
+  });
+
+  it("says nothing of a missing warmup for the fill drain.yaml asks for (quick js-pub --keep --warmup 0s)", () => {
+    const fill = (keep: boolean) =>
+      parseProfileText(
+        JSON.stringify(
+          quickProfile({
+            kind: "js-pub",
+            stream: "ORDERS",
+            subject: "orders.new",
+            msgs: 200_000,
+            warmup: "0s",
+            keep,
+            rate: "max",
+            size: "128",
+            clients: 1,
+            subs: 1,
+            duration: "10s",
+            storage: "file",
+            replicas: 1,
+          } as QuickArgs),
+        ),
+        "quick js-pub",
+        {},
+      ).profile;
+    const publishing = {
+      ...consumeOnly(undefined),
+      counts: { ...consumeOnly(undefined).counts, published: 200_000 },
+    } as RunResult;
+    // A warmup's messages would be kept with the fill's, and drained after it.
+    expect(collectWarnings(publishing, fill(true))).toEqual([]);
+    // Without --keep the stream is purged and deleted: a measurement like any other, which hears of it.
+    expect(collectWarnings(publishing, fill(false))).toEqual([
       "no warmup: the first second includes connection and JIT start-up",
     ]);
   });
@@ -84,5 +126,37 @@ describe("late sends", () => {
 
   it("a result from before the causes were told apart reads as before", () => {
     expect(lateSendWarnings(counts(1000))).toEqual(lateSendWarnings(counts(1000, 0)));
+  });
+});
+
+describe("late sends of a series of runs: baseline record and show, compare, ab", () => {
+  const late = { published: 28_000, lateSends: 1000, lateSendsWindowFull: 0 } as RunResult["counts"];
+  const onTime = { published: 28_000, lateSends: 0, lateSendsWindowFull: 0 } as RunResult["counts"];
+
+  it("says each run's warning in run's own words, named by the run", () => {
+    expect(seriesLateSendWarnings([{ counts: onTime }, { counts: late }, { counts: onTime }], "run")).toEqual(
+      [
+        "run 2 of 3: 3.6% of sends were more than 2 ms late: the load generator could not hold the rate, so latency includes its own delay (see sendLag)",
+      ],
+    );
+    expect(seriesLateSendWarnings([{ counts: onTime }], "candidate")).toEqual([]);
+    // Several late runs: one line, naming them all, in the words of the worst.
+    const worse = { ...late, lateSends: late.lateSends * 2 };
+    expect(
+      seriesLateSendWarnings([{ counts: late }, { counts: onTime }, { counts: worse }], "candidate"),
+    ).toEqual([`candidates 1 and 3 of 3 (the worst, 3): ${lateSendWarnings(worse)[0]}`]);
+  });
+
+  it("reaches baseline record's and show's output and the baseline's Markdown", () => {
+    const b = fixtureBaseline();
+    const bad: Baseline = {
+      ...b,
+      runs: b.runs.map((r, i) => (i === 1 ? { ...r, counts: { ...r.counts, ...late } } : r)),
+    };
+    const warning = `warning: run 2 of ${b.runs.length}: 3.6% of sends were more than 2 ms late: the load generator could not hold the rate, so latency includes its own delay (see sendLag)`;
+    const shown = renderBaselineShow(bad, summarizeBaseline(bad), new Date(b.createdAt)).split("\n");
+    expect(shown.at(-2)).toBe(warning);
+    expect(renderBaselineShow(b, summarizeBaseline(b), new Date(b.createdAt))).not.toContain("warning:");
+    expect(renderBaselineMarkdown(bad)).toContain(`**Warnings**\n\n- ${warning.replace("warning: ", "")}\n`);
   });
 });

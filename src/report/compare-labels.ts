@@ -11,6 +11,8 @@ export interface SideLabels {
   /** What each side ran against, for a chart: A's and B's targets, or the baseline file and the reruns. */
   baselineTarget: string;
   candidateTarget: string;
+  /** Both sides named by their targets, for a title: "A (x) vs B (y)", "baseline (file, ...) vs candidate (...)". */
+  versus: string;
 }
 
 /** The server a side ran against, as the environment names it. */
@@ -18,6 +20,14 @@ const serverOf = (env: CompareReport["baseline"]["env"] | undefined) =>
   env?.serverVersion ? `nats-server ${env.serverVersion} on ${env.host}` : undefined;
 
 export function sideLabels(report: CompareReport): SideLabels {
+  const sides = sideTargets(report);
+  return {
+    ...sides,
+    versus: `${sides.baseline} (${sides.baselineTarget}) vs ${sides.candidate} (${sides.candidateTarget})`,
+  };
+}
+
+function sideTargets(report: CompareReport): Omit<SideLabels, "versus"> {
   const ab = report.ab;
   if (ab)
     return {

@@ -33,6 +33,8 @@ export function renderCompareMarkdown(report: CompareReport): string {
   const lines = [
     `## ${side.command}: ${report.baseline.profile} ${report.passed ? "✅ pass" : "❌ fail"}`,
     "",
+    `**${side.versus}**`,
+    "",
     `${side.runs}. ` +
       `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% bootstrap of the median's change.`,
     "",

@@ -72,7 +72,7 @@ export function renderDocumentHtml(d: BenchlineDocument): string {
   const side = d.kind === "compare" ? sideLabels(d.doc) : undefined;
   const title =
     d.kind === "compare"
-      ? `${side!.command}: ${d.doc.baseline.profile}`
+      ? `${side!.command}: ${d.doc.baseline.profile}, ${side!.versus}`
       : `benchline ${d.kind}: ${d.doc.profile.name}`;
   const environment =
     d.kind === "compare"
