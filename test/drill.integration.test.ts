@@ -137,6 +137,14 @@ describe.skipIf(missing !== undefined)("alert drill on a real Prometheus and Ale
     expect(expectOneLineError(down)).toMatch(
       /^error: Prometheus unreachable at http:\/\/127\.0\.0\.1:9\/api\/v1\/status\/buildinfo: /,
     );
+    // A pause on a server benchline did not start needs the profile's commands: the profile's fault
+    // (exit 2), said before Prometheus is asked anything.
+    const named = await runCli([
+      ...["drill", profile, "--server", "nats://127.0.0.1:9"],
+      ...["--prometheus", "http://127.0.0.1:9", "--expect", "X"],
+    ]);
+    expect(named.code).toBe(2);
+    expect(expectOneLineError(named)).toMatch(/faults\[0\] \(freeze\): .*command\.pause/);
     const unknown = await runCli(["drill", profile, "--expect", "Nope"]);
     expect(unknown.code).toBe(2);
     expect(expectOneLineError(unknown)).toBe(

@@ -22,6 +22,7 @@ import { drillVerdict, type Expectation } from "../drill/verdict.js";
 import { serveWebhook, type WebhookReceiver } from "../drill/webhook.js";
 import { combineEvents } from "../engine/run.js";
 import { Interrupted, RuntimeFailure, UsageError, VerdictFailed } from "../errors.js";
+import { checkFaultsFit } from "../faults/setup.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import { renderDrillTable } from "../report/drill-table.js";
 import { createProgress } from "../report/progress.js";
@@ -99,6 +100,9 @@ async function drill(args: DrillArgs): Promise<void> {
     );
   if (args.prometheus && args.rules)
     throw new UsageError("--rules loads rules into the embedded stack; your Prometheus has its own rules");
+  // A fault that servers benchline did not start cannot take (a pause with no command.pause) is the
+  // profile's to fix: said before any stack is contacted, not after the user has made it reachable.
+  if (p.servers.length > 0) checkFaultsFit(p, loaded.path, { embedded: false, nodes: p.servers.length });
   await ensureWritableDir(args.out, "artifacts dir (--out)");
   const id = `${p.name}-${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}`;
   if (args.drillHeader) loaded = withDrillHeader(loaded, id);
