@@ -3,47 +3,14 @@
  * The yargs root. The only place that prints an error and sets the exit code: commands throw
  * BenchlineError subclasses (or return), and this file turns them into one line and an exit code.
  */
-import yargs, { type CommandModule } from "yargs";
+import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { abCommand } from "./commands/ab.js";
-import { agentCommand } from "./commands/agent.js";
-import { agentsCommand } from "./commands/agents.js";
-import { baselineCommand } from "./commands/baseline.js";
-import { capacityCommand } from "./commands/capacity.js";
-import { compareCommand } from "./commands/compare.js";
-import { drillCommand } from "./commands/drill.js";
-import { historyCommand } from "./commands/history.js";
-import { quickCommand } from "./commands/quick.js";
-import { reportCommand } from "./commands/report.js";
-import { runCommand } from "./commands/run.js";
-import { schemaCommand } from "./commands/schema.js";
-import { serverCommand } from "./commands/server.js";
-import { servicesCommand } from "./commands/services.js";
-import { sloCommand } from "./commands/slo.js";
+import { COMMANDS } from "./commands/all.js";
 import { BenchlineError, ExitCode, oneLine, UsageError } from "./errors.js";
 import { givenSecrets, redactText } from "./profile/redact.js";
 import { installSignalHandlers } from "./util/shutdown.js";
 import { helpFor, withoutCamelTwins } from "./util/usage-message.js";
 import { benchlineVersion } from "./version.js";
-
-/** Every command, in the order --help lists them. */
-const COMMANDS = [
-  runCommand,
-  quickCommand,
-  baselineCommand,
-  compareCommand,
-  historyCommand,
-  abCommand,
-  sloCommand,
-  capacityCommand,
-  drillCommand,
-  reportCommand,
-  serverCommand,
-  servicesCommand,
-  agentCommand,
-  agentsCommand,
-  schemaCommand,
-];
 
 function prefixFor(code: number): string {
   if (code === ExitCode.verdictFailed) return "fail";
@@ -57,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName("benchline")
     .usage("$0 <command> [options]\n\nLoad, measure and regression-check NATS and JetStream.")
-    .command(COMMANDS as unknown as CommandModule[])
+    .command(COMMANDS)
     .option("debug", { type: "boolean", describe: "print stack traces of errors", global: true })
     .demandCommand(1, "name a command")
     .strict()

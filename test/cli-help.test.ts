@@ -1,22 +1,8 @@
 /** What the CLI says about itself: help texts, and the error of a missing command (issues 21, 27, 28). */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import yargs, { type CommandModule } from "yargs";
-import { abCommand } from "../src/commands/ab.js";
-import { agentCommand } from "../src/commands/agent.js";
-import { agentsCommand } from "../src/commands/agents.js";
-import { baselineCommand } from "../src/commands/baseline.js";
-import { capacityCommand } from "../src/commands/capacity.js";
-import { compareCommand } from "../src/commands/compare.js";
-import { drillCommand } from "../src/commands/drill.js";
-import { historyCommand } from "../src/commands/history.js";
-import { quickCommand } from "../src/commands/quick.js";
-import { reportCommand } from "../src/commands/report.js";
-import { runCommand } from "../src/commands/run.js";
-import { schemaCommand } from "../src/commands/schema.js";
-import { serverCommand } from "../src/commands/server.js";
-import { servicesCommand } from "../src/commands/services.js";
-import { sloCommand } from "../src/commands/slo.js";
+import yargs from "yargs";
+import { COMMANDS } from "../src/commands/all.js";
 import { expectOneLineError, runCli } from "./helpers/cli.js";
 
 /** Help text with its wrapping undone: the words as one line. */
@@ -74,24 +60,8 @@ describe("ab --help", () => {
   });
 });
 
-/** The commands src/cli.ts registers; the first test below checks the list against the CLI's own help. */
-const commands = [
-  runCommand,
-  quickCommand,
-  baselineCommand,
-  compareCommand,
-  historyCommand,
-  abCommand,
-  sloCommand,
-  capacityCommand,
-  drillCommand,
-  reportCommand,
-  serverCommand,
-  servicesCommand,
-  agentCommand,
-  agentsCommand,
-  schemaCommand,
-] as CommandModule[];
+/** The commands src/cli.ts registers, from the one list it registers them from. */
+const commands = COMMANDS;
 
 /** A command's help as the CLI prints it, built in-process: one CLI start per command would cost seconds. */
 function helpOf(path: string[]): Promise<string> {
