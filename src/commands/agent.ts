@@ -101,6 +101,8 @@ export const agentCommand: CommandModule<object, AgentCommandArgs> = {
     )
       .example("$0 agent --control nats://control:4222 --tag zone-a", "")
       .example("NATS_CREDS=load.creds $0 agent --control nats://control:4222", "")
-      .epilogue("guide: docs/agents.md") as unknown as Argv<AgentCommandArgs>,
+      .epilogue(
+        "The inbox prefix, connection name, timeouts and reconnects are the run's, sent with each share: a load user limited to a subject tree gets its inboxes from the coordinator's --inbox-prefix.\nguide: docs/agents.md",
+      ) as unknown as Argv<AgentCommandArgs>,
   handler: agent,
 };

@@ -307,8 +307,8 @@ export const drillCommand: CommandModule<object, DrillArgs> = {
       })
       .example("$0 drill profiles/pause.yaml", "embedded Prometheus and Alertmanager with the drill rules")
       .example(
-        "$0 drill profiles/pause.yaml --server nats://staging:4222 --prometheus http://prom:9090 --alertmanager http://am:9093 --expect NatsJetStreamPublishStalled=60s --webhook-port 9099",
-        "against your monitoring stack",
+        "$0 drill pause-staging.yaml --server nats://staging:4222 --prometheus http://prom:9090 --alertmanager http://am:9093 --expect NatsJetStreamPublishStalled=60s --webhook-port 9099",
+        "against your monitoring stack (pause-staging.yaml: pause.yaml with command.pause and command.resume for your servers; see the guide)",
       )
       .epilogue("guide: docs/slo-and-alerts.md") as unknown as Argv<DrillArgs>,
   handler: drill,

@@ -112,8 +112,8 @@ export const sloCommand: CommandModule = {
       .option("json", { type: "boolean", describe: "with --tests: the replay report as JSON" })
       .example("$0 slo baselines/staging-js-r3.json --format openslo", "OpenSLO v1 YAML")
       .example(
-        "$0 slo baselines/ci-smoke.json --format prometheus --tests artifacts/pause/result.json --out alerts",
-        "alert rules, and a promtool test proving they fire on the pause run's outage",
+        "$0 slo baselines/ci-smoke.json --format prometheus --tests pause.json --out alerts",
+        "alert rules, and a promtool test proving they fire on the outage of a pause run (benchline run profiles/pause.yaml --json > pause.json)",
       )
       .example(
         "$0 slo baselines/staging.json --format prometheus --labels service=orders",
