@@ -4,7 +4,12 @@ import { summarizeBaseline } from "../src/baseline/summary.js";
 import { type QuickArgs, quickProfile } from "../src/commands/quick.js";
 import type { Profile } from "../src/contract/profile.js";
 import type { RunResult } from "../src/contract/result.js";
-import { collectWarnings, lateSendWarnings, seriesLateSendWarnings } from "../src/engine/warnings.js";
+import {
+  collectWarnings,
+  lateSendWarnings,
+  runSpans,
+  seriesLateSendWarnings,
+} from "../src/engine/warnings.js";
 import { parseProfileText } from "../src/profile/loader.js";
 import { renderBaselineMarkdown } from "../src/report/baseline-markdown.js";
 import { renderBaselineShow } from "../src/report/baseline-show.js";
@@ -140,6 +145,11 @@ describe("late sends of a series of runs: baseline record and show, compare, ab"
       ],
     );
     expect(seriesLateSendWarnings([{ counts: onTime }], "candidate")).toEqual([]);
+    expect(runSpans([1, 2, 3, 5, 7, 8])).toEqual(["1-3", "5", "7-8"]);
+    const many = Array.from({ length: 20 }, (_, i) => ({ counts: i === 0 ? onTime : late }));
+    expect(seriesLateSendWarnings(many, "run")[0]).toMatch(
+      /^runs 2-20 of 20 \(the worst, 2\): 3\.6% of sends/,
+    );
     // Several late runs: one line, naming them all, in the words of the worst.
     const worse = { ...late, lateSends: late.lateSends * 2 };
     expect(

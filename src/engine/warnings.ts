@@ -120,12 +120,24 @@ export function seriesLateSendWarnings(
     .filter((f) => f.warnings.length > 0);
   if (flagged.length === 0) return [];
   const worst = flagged.reduce((a, b) => (b.share > a.share ? b : a));
-  const numbers = flagged.map((f) => f.run);
+  const spans = runSpans(flagged.map((f) => f.run));
   const which =
     flagged.length === 1
       ? `${name} ${worst.run} of ${runs.length}`
-      : `${name}s ${numbers.slice(0, -1).join(", ")} and ${numbers.at(-1)} of ${runs.length} (the worst, ${worst.run})`;
+      : `${name}s ${spans.length > 1 ? `${spans.slice(0, -1).join(", ")} and ${spans.at(-1)}` : spans[0]} of ${runs.length} (the worst, ${worst.run})`;
   return worst.warnings.map((w) => `${which}: ${w}`);
+}
+
+/** Ascending run numbers as spans: [1, 2, 3, 5] -> ["1-3", "5"]. */
+export function runSpans(numbers: number[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < numbers.length; ) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
+    out.push(j > i ? `${numbers[i]}-${numbers[j]}` : `${numbers[i]}`);
+    i = j + 1;
+  }
+  return out;
 }
 
 /** e2e is read against this bound: beyond a tenth of the median the clocks may be what it shows. */
