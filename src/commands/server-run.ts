@@ -86,7 +86,7 @@ async function serverRun(args: ServerRunArgs): Promise<void> {
 export const serverRunCommand: CommandModule = {
   command: "run",
   describe:
-    "start nats-server, run CMD (after --) with NATS_URL and NATS_MONITOR_URL set, always stop the server, exit with CMD's code",
+    "start nats-server, run CMD (after --) with NATS_URL and NATS_MONITOR_URL set (and NATS_WEBSOCKET_URL, NATS_TOKEN or NATS_USER/NATS_PASSWORD when the config has them), always stop the server, exit with CMD's code",
   builder: (b: Argv) =>
     withServerConfigOptions(b)
       // Everything after -- is the user's command, kept out of benchline's own arguments.
