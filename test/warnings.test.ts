@@ -146,6 +146,25 @@ describe("late sends of a series of runs: baseline record and show, compare, ab"
     );
     expect(seriesLateSendWarnings([{ counts: onTime }], "candidate")).toEqual([]);
     expect(runSpans([1, 2, 3, 5, 7, 8])).toEqual(["1-3", "5", "7-8"]);
+    // The run's warnings read the generator's CPU: idle under half its threads' cores, busy above.
+    const withCpu = (cpuPercent: number) => {
+      const r = consumeOnly(undefined);
+      return collectWarnings(
+        {
+          ...r,
+          counts: { ...r.counts, published: 28_000, lateSends: 1000 },
+          env: { ...r.env, workerThreads: 2 },
+          generator: { cpuPercent },
+        } as RunResult,
+        profile,
+      ).filter((w) => w.includes("2 ms late"));
+    };
+    expect(withCpu(60)[0]).toMatch(/late while the load generator used 60% of one core: not short of CPU/);
+    expect(withCpu(140)[0]).toMatch(/late: the load generator could not hold the rate/);
+    // A generator that was mostly idle was not short of CPU: the warning says whose delay it was.
+    expect(lateSendWarnings(late, 17.9)).toEqual([
+      "3.6% of sends were more than 2 ms late while the load generator used 17.9% of one core: not short of CPU, its threads waited for the host's scheduler (the server or other processes beside it); latency counts from the intended send time, so it includes the delay (see sendLag)",
+    ]);
     const many = Array.from({ length: 20 }, (_, i) => ({ counts: i === 0 ? onTime : late }));
     expect(seriesLateSendWarnings(many, "run")[0]).toMatch(
       /^runs 2-20 of 20 \(the worst, 2\): 3\.6% of sends/,

@@ -12,7 +12,7 @@ export function collectWarnings(result: RunResult, profile: Profile): string[] {
   const c = result.counts;
   if (!result.complete)
     warnings.push(`the run stopped early (${result.abortReason}); figures cover what ran`);
-  warnings.push(...lateSendWarnings(c));
+  warnings.push(...lateSendWarnings(c, idleGenerator(result)));
   if (c.unsent > 0) {
     warnings.push(
       `${c.unsent} messages due in the run were never sent: the load generator fell more than 1 s behind its rate`,
@@ -85,7 +85,18 @@ const LATE_SHARE = 0.01;
  * wait for it. The second is the server's doing; latency from the intended send time already counts
  * the wait, as it should.
  */
-export function lateSendWarnings(c: RunResult["counts"]): string[] {
+/**
+ * The generator's CPU when it was mostly idle (under half of its worker threads' cores, one process,
+ * no agents): its late sends then come from the host's scheduling, not from a generator short of CPU.
+ */
+function idleGenerator(result: RunResult): number | undefined {
+  const cpu = result.generator?.cpuPercent;
+  const threads = result.env.workerThreads;
+  if (cpu === undefined || !threads || result.env.agents?.length) return undefined;
+  return cpu < threads * 50 ? cpu : undefined;
+}
+
+export function lateSendWarnings(c: RunResult["counts"], idleCpuPercent?: number): string[] {
   if (c.published === 0) return [];
   const windowFull = c.lateSendsWindowFull ?? 0;
   const own = c.lateSends - windowFull;
@@ -95,9 +106,12 @@ export function lateSendWarnings(c: RunResult["counts"]): string[] {
     out.push(
       `${pct(windowFull)} of sends were more than 2 ms late waiting for the server: the in-flight window (maxInFlight) was full of unanswered publishes (a server that stalled, or a window too small for the rate times the latency), not a generator short of CPU; latency counts from the intended send time, so it includes the wait`,
     );
+  const late = `${pct(own)} of sends were more than 2 ms late${windowFull > 0 ? " with the in-flight window open" : ""}`;
   if (own / c.published > LATE_SHARE)
     out.push(
-      `${pct(own)} of sends were more than 2 ms late${windowFull > 0 ? " with the in-flight window open" : ""}: the load generator could not hold the rate, so latency includes its own delay (see sendLag)`,
+      idleCpuPercent === undefined
+        ? `${late}: the load generator could not hold the rate, so latency includes its own delay (see sendLag)`
+        : `${late} while the load generator used ${idleCpuPercent}% of one core: not short of CPU, its threads waited for the host's scheduler (the server or other processes beside it); latency counts from the intended send time, so it includes the delay (see sendLag)`,
     );
   return out;
 }
