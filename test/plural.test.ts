@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { counted } from "../src/report/plural.js";
+import { counted } from "../src/util/plural.js";
 
 describe("counts in sentences", () => {
   it("say 1 run, 0 runs, 3 runs, and take an irregular plural", () => {

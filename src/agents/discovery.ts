@@ -7,6 +7,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { collectServiceReplies } from "../engine/services.js";
 import { RuntimeFailure, UsageError } from "../errors.js";
+import { counted } from "../util/plural.js";
 import { AGENT_SERVICE } from "./wire.js";
 
 /** What an agent says it is when it starts; the metadata of its $SRV.INFO. */
@@ -119,8 +120,7 @@ export function pickAgents(found: AgentInfo[], want: AgentWanted, controlUrl: st
       .filter((a) => a.version !== want.version)
       .map((a) => `${a.name} runs benchline ${a.version}, not ${want.version}`),
   ];
-  const asked =
-    want.count === "all" ? `every agent${tagged}` : `${need} agent${need === 1 ? "" : "s"}${tagged}`;
+  const asked = want.count === "all" ? `every agent${tagged}` : `${counted(need, "agent")}${tagged}`;
   throw new RuntimeFailure(
     `asked for ${asked}, ${idle.length} of the ${reachable.length} found can take a run: ${why.length ? why.join("; ") : "there are no more"}`,
   );

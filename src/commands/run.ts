@@ -19,6 +19,7 @@ import { renderJson } from "../report/json.js";
 import { createProgress } from "../report/progress.js";
 import { renderTable } from "../report/table.js";
 import { ensureWritableDir } from "../util/files.js";
+import { counted } from "../util/plural.js";
 import { shutdownSignal } from "../util/shutdown.js";
 import { applyConnection, type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import { type AgentArgs, openAgents, withAgentOptions } from "./control-options.js";
@@ -111,7 +112,7 @@ export async function executeRun(
   const breached = result.thresholds.filter((t) => !t.passed);
   if (breached.length > 0) {
     throw new VerdictFailed(
-      `${breached.length} threshold${breached.length > 1 ? "s" : ""} breached: ${breached.map((t) => `${t.metric} ${t.text} (was ${formatMetric(t.metric, t.actual)})`).join(", ")}`,
+      `${counted(breached.length, "threshold")} breached: ${breached.map((t) => `${t.metric} ${t.text} (was ${formatMetric(t.metric, t.actual)})`).join(", ")}`,
     );
   }
 }

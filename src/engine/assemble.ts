@@ -11,6 +11,7 @@ import type { FaultOutcome } from "../faults/outcome.js";
 import { LATENCY_BUCKETS_S } from "../metrics/histogram.js";
 import type { LoadedProfile } from "../profile/loader.js";
 import type { Varz } from "../server/monitor.js";
+import { counted } from "../util/plural.js";
 import type { CoordinateOutcome } from "./coordinator.js";
 import { mergeCounts, mergeIntervals, mergeLatency, mergeThroughput } from "./merge.js";
 import { e2eUnmeasured, mergeDrain, mergeEndpoints, mergeOps } from "./merge-ops.js";
@@ -29,7 +30,7 @@ export function agentThreads(
   const env = agents.env();
   return {
     workerThreads: env.reduce((n, a) => n + a.threads, 0),
-    workerThreadsReason: `on ${env.length} agent${env.length === 1 ? "" : "s"}: ${env.map((a) => `${a.name} ${a.threads}`).join(", ")} (each sized from its share of the load and its CPUs)`,
+    workerThreadsReason: `on ${counted(env.length, "agent")}: ${env.map((a) => `${a.name} ${a.threads}`).join(", ")} (each sized from its share of the load and its CPUs)`,
     agents: env,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { FaultCommands, FaultSpec, FaultTarget, NetworkEffect } from "../contract/faults.js";
 import type { FaultInput } from "../profile/fault-schema.js";
+import { counted } from "../util/plural.js";
 
 /** The parsers resolve.ts uses, so errors name the file and key path alike. */
 export interface FieldParsers {
@@ -104,7 +105,7 @@ export interface TargetShape {
 /** Refuses, before anything runs, a fault the target cannot take. Returns the reason, or undefined. */
 export function faultMisfit(f: FaultSpec, t: TargetShape): string | undefined {
   if (typeof f.target === "number" && f.target > t.nodes)
-    return `node ${f.target} does not exist: the target has ${t.nodes} node${t.nodes === 1 ? "" : "s"}`;
+    return `node ${f.target} does not exist: the target has ${counted(t.nodes, "node")}`;
   if (f.kind === "network" || f.kind === "stepdown" || t.embedded) return undefined;
   const needed: Record<string, Array<keyof FaultCommands>> = {
     kill: ["kill", "start"],

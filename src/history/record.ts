@@ -8,6 +8,7 @@ import { summarizeRun } from "../baseline/format.js";
 import type { RunResult } from "../contract/result.js";
 import { oneLine } from "../errors.js";
 import { redactText } from "../profile/redact.js";
+import { counted } from "../util/plural.js";
 import { buildEntry, type HistoryEntry } from "./entry.js";
 import { gitInfo } from "./git.js";
 import { checkStoreSpec, openStore, storeLabel } from "./store.js";
@@ -66,9 +67,7 @@ export async function recordHistory(
   if (spec === undefined) return true;
   const label = storeLabel(spec);
   const what = entries
-    .map(
-      (e) => `${e.source} of ${e.profile} (${e.runs.length} run${e.runs.length === 1 ? "" : "s"}, ${e.time})`,
-    )
+    .map((e) => `${e.source} of ${e.profile} (${counted(e.runs.length, "run")}, ${e.time})`)
     .join(", ");
   if (entries.length === 0) {
     write(`history: nothing stored in ${label}: no complete run`);

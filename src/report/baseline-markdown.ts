@@ -2,8 +2,8 @@
 import type { Baseline } from "../baseline/format.js";
 import { summarizeBaseline } from "../baseline/summary.js";
 import { seriesLateSendWarnings } from "../engine/warnings.js";
+import { counted } from "../util/plural.js";
 import { formatMetric } from "./format-metric.js";
-import { counted } from "./plural.js";
 
 export function renderBaselineMarkdown(b: Baseline): string {
   const warnings = seriesLateSendWarnings(b.runs, "run");

@@ -3,8 +3,8 @@ import Table from "cli-table3";
 import type { Baseline } from "../baseline/format.js";
 import type { MetricSpread } from "../baseline/summary.js";
 import { seriesLateSendWarnings } from "../engine/warnings.js";
+import { counted } from "../util/plural.js";
 import { formatMetric } from "./format-metric.js";
-import { counted } from "./plural.js";
 import { formatDetectRuns, formatResolution, resolutionNote } from "./resolution-lines.js";
 
 function age(createdAt: string, now: Date): string {

@@ -1,9 +1,9 @@
 /** The terminal table of a compare. Pure. */
 import Table from "cli-table3";
 import type { CompareReport } from "../baseline/report-model.js";
+import { counted } from "../util/plural.js";
 import { sideLabels } from "./compare-labels.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
-import { counted } from "./plural.js";
 import { formatDetectRuns, formatResolution, resolutionNote, stopSentence } from "./resolution-lines.js";
 
 export function formatInterval(i: { low: number; high: number }): string {

@@ -2,7 +2,7 @@
 import Table from "cli-table3";
 import type { DrillResult } from "../drill/result.js";
 import type { DrillAlertResult } from "../drill/verdict.js";
-import { counted } from "./plural.js";
+import { counted } from "../util/plural.js";
 
 const plain = { head: [], border: [], compact: true };
 

@@ -1,5 +1,6 @@
 /** One sentence on the load generator's own footprint, for the table and summary.md. Pure. */
 import type { RunResult } from "../contract/result.js";
+import { counted } from "../util/plural.js";
 
 export function generatorLine(result: RunResult): string | undefined {
   const threads = result.env.workerThreads;
@@ -12,5 +13,5 @@ export function generatorLine(result: RunResult): string | undefined {
     (a) =>
       `${a.name} on ${a.host} (${a.cpus} CPUs, share ${a.share}, ${a.clients} clients, ${a.ratePerSec} msgs/s, clock ${a.clock === "shared" ? "shared" : `${a.clockOffsetUs >= 0 ? "+" : ""}${a.clockOffsetUs} ±${a.clockErrorUs} us`}${a.cpuPercent !== undefined ? `, ${a.cpuPercent}% CPU` : ""})`,
   );
-  return `load generator: ${threads} worker thread${threads === 1 ? "" : "s"} (${result.env.workerThreadsReason})${cpu}${each.length ? `; agents: ${each.join(", ")}` : ""}`;
+  return `load generator: ${counted(threads, "worker thread")} (${result.env.workerThreadsReason})${cpu}${each.length ? `; agents: ${each.join(", ")}` : ""}`;
 }

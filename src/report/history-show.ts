@@ -5,9 +5,9 @@
 
 import { environmentDiff, type MetricHistory } from "../history/check.js";
 import type { EntrySummary } from "../history/entry.js";
+import { counted } from "../util/plural.js";
 import { axisTitle, baseOptions, type ChartSpec, COLOURS } from "./charts/spec.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
-import { counted } from "./plural.js";
 
 /** Indices where an entry's environment or profile differs from the one before, and how. */
 export function environmentChanges(

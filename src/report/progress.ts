@@ -4,6 +4,7 @@
  */
 import type { Tick } from "../engine/coordinator.js";
 import type { RunEvents } from "../engine/run.js";
+import { counted } from "../util/plural.js";
 import { formatCount, formatUs } from "../util/units.js";
 
 export function progressLine(tick: Tick, totalS: number, label = ""): string {
@@ -14,7 +15,7 @@ export function progressLine(tick: Tick, totalS: number, label = ""): string {
 /** What a drain waits for, when it waits for something; "" otherwise. */
 function waiting(tick: Tick): string {
   if (tick.phase !== "drain" || !tick.outstanding) return "";
-  return `waiting for ${tick.outstanding} operation${tick.outstanding === 1 ? "" : "s"} still out`;
+  return `waiting for ${counted(tick.outstanding, "operation")} still out`;
 }
 
 /** Off a terminal, a drain that waits says so this often. */

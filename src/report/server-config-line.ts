@@ -3,6 +3,7 @@
  * report: the path and the sha256 of each file, never its content. Pure.
  */
 import type { RunEnv } from "../contract/env.js";
+import { counted } from "../util/plural.js";
 
 /** Enough of a sha256 to tell two files apart at a glance; summary.md keeps the whole hash. */
 const short = (sha256: string) => sha256.slice(0, 12);
@@ -12,7 +13,7 @@ export function describeServerConfig(env: RunEnv): string | undefined {
   const c = env.serverConfig;
   if (!c) return undefined;
   const n = c.includes?.length ?? 0;
-  return `${c.path} (sha256 ${short(c.sha256)})${n > 0 ? `, including ${n} file${n === 1 ? "" : "s"}` : ""}`;
+  return `${c.path} (sha256 ${short(c.sha256)})${n > 0 ? `, including ${counted(n, "file")}` : ""}`;
 }
 
 /** The terminal's line. */

@@ -17,9 +17,8 @@ export function withoutCamelTwins(message: string): string {
 
 /** The help that explains the failed command line: `benchline run --help` for a run, else the top. */
 export function helpFor(argv: string[], commands: Iterable<string>): string {
-  const known = new Set(commands);
-  const words = argv.filter((a) => !a.startsWith("-"));
-  const path: string[] = [];
-  if (words[0] && known.has(words[0])) path.push(words[0]);
-  return `benchline ${[...path, "--help"].join(" ")}`;
+  const first = argv.find((a) => !a.startsWith("-"));
+  return first !== undefined && new Set(commands).has(first)
+    ? `benchline ${first} --help`
+    : "benchline --help";
 }
