@@ -1,4 +1,5 @@
 import { chmod, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -92,6 +93,22 @@ describe("NatsServer", () => {
 });
 
 describe("LocalCluster", () => {
+  it("a node whose route port is taken names that port (what a cluster start retries on)", async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      await expect(
+        NatsServer.start({
+          serverName: "n1",
+          cluster: { name: "x", port, routes: ["nats-route://127.0.0.1:1"] },
+        }),
+      ).rejects.toThrow(new RegExp(`^port ${port} is already in use;`));
+    } finally {
+      taken.close();
+    }
+  });
+
   it("elects a JetStream meta leader and takes a replicas-3 stream", async () => {
     await using cluster = await LocalCluster.start(3);
     expect(cluster.nodes).toHaveLength(3);

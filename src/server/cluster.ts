@@ -26,10 +26,27 @@ export class LocalCluster implements AsyncDisposable {
       throw new UsageError(
         `--keep-ports keeps ${options.userConfig.file}'s ports for one server, but the ${size} nodes of a local cluster need ports of their own; leave out --keep-ports`,
       );
+    // Routes must name each node before any starts, so cluster ports are chosen here, free when chosen;
+    // another process may bind one before its node does (CI saw it), so a start that lost one is
+    // tried again on new ports. The client and monitoring ports are left to each server.
+    for (let attempt = 1; ; attempt++) {
+      const clusterPorts = await Promise.all(Array.from({ length: size }, () => pickFreePort()));
+      try {
+        return await LocalCluster.startOn(clusterPorts, options);
+      } catch (err) {
+        const lostPort =
+          err instanceof RuntimeFailure &&
+          clusterPorts.some((p) => err.message.startsWith(`port ${p} is already in use`));
+        if (!lostPort || attempt === 3) throw err;
+      }
+    }
+  }
+
+  private static async startOn(
+    clusterPorts: number[],
+    options: Parameters<typeof LocalCluster.start>[1] & object,
+  ): Promise<LocalCluster> {
     const name = options.name ?? "benchline";
-    // Routes must name each node before any starts, so cluster ports are chosen here; the client and
-    // monitoring ports are still left to each server.
-    const clusterPorts = await Promise.all(Array.from({ length: size }, () => pickFreePort()));
     const routes = clusterPorts.map((p) => `nats-route://127.0.0.1:${p}`);
     const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
     const started = await Promise.allSettled(

@@ -283,12 +283,13 @@ function explainStartFailure(
 ): RuntimeFailure | UsageError {
   const inUse = /address already in use/i.exec(logTail);
   if (inUse) {
-    const port = /:(\d+)\b[^:]*address already in use/.exec(logTail)?.[1];
+    // "listen tcp 127.0.0.1:4248: bind: address already in use"
+    const port = /:(\d+): bind: address already in use/.exec(logTail)?.[1];
     const how = options.userConfig?.keepPorts
       ? `free it, or leave out --keep-ports so the server picks free ones`
       : `choose another with --port/--monitor-port or leave them out so the server picks free ones`;
     return new RuntimeFailure(
-      `port ${port ?? options.port ?? options.monitorPort} is already in use; ${how}`,
+      `port ${port ?? options.port ?? options.monitorPort ?? options.cluster?.port} is already in use; ${how}`,
       {
         cause: err,
       },
