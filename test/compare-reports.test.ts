@@ -30,7 +30,7 @@ describe("compare reporters", () => {
 
       **baseline (baselines/smoke.json, recorded 2026-11-20, nats-server 2.9.10 on ci) vs candidate (run 2026-11-22, nats-server 2.9.10 on ci)**
 
-      5 candidate runs against 10 baseline runs (recorded 2026-11-20T10:00:00.000Z). Mann-Whitney U at alpha 0.05, Holm-adjusted across the metrics; interval: 95% bootstrap of the median's change.
+      5 candidate runs against 10 baseline runs (recorded 2026-11-20T10:00:00.000Z). Mann-Whitney U at alpha 0.05, Holm-adjusted across the metrics; interval: 95% Hodges-Lehmann interval of the change (the one the test inverts).
 
       | metric | baseline | candidate | change | p (Holm) | 95% interval | verdict |
       | --- | ---: | ---: | ---: | ---: | --- | --- |

@@ -32,7 +32,12 @@ describe("benchline run: workloads against a real nats-server", () => {
     expect(result.latency.e2e!.p50Us).toBeLessThanOrEqual(result.latency.e2e!.p99Us);
     expect(result.intervals.filter((i) => i.phase === "measure").length).toBeGreaterThanOrEqual(2);
     // The pinned nats.js has every shape the fast path needs: a fallback fails here, not in a benchmark.
-    expect(result.env.dataPath).toEqual({ publish: "frames", parse: "fast", receive: "wire" });
+    expect(result.env.dataPath).toEqual({
+      publish: "frames",
+      parse: "fast",
+      receive: "wire",
+      deliver: "direct",
+    });
     expect(result.warnings.join("\n")).not.toMatch(/fast data path/);
     const files = await readdir(join(dir.path, "artifacts"));
     expect(files).toHaveLength(1);
@@ -80,7 +85,12 @@ describe("benchline run: workloads against a real nats-server", () => {
     expect(c.consumed).toBe(c.acked);
     expect([c.lost, c.duplicates]).toEqual([0, 0]);
     expect(Object.keys(result.latency).sort()).toEqual(["ack", "e2e", "pubAck", "pubAckRaw", "sendLag"]);
-    expect(result.env.dataPath).toEqual({ publish: "frames", parse: "fast", receive: "wire" });
+    expect(result.env.dataPath).toEqual({
+      publish: "frames",
+      parse: "fast",
+      receive: "wire",
+      deliver: "direct",
+    });
     // Open loop: latency from the intended send time is never below latency from the actual send.
     expect(result.latency.pubAck!.p99Us).toBeGreaterThanOrEqual(result.latency.pubAckRaw!.p50Us);
   });

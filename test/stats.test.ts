@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   bootstrapMedianChange,
+  hodgesLehmannChange,
   mannWhitneyU,
   median,
   minAttainablePValue,
   quantile,
+  rankIntervalIndex,
   relativeChange,
 } from "../src/baseline/stats.js";
 
@@ -72,6 +74,43 @@ describe("Mann-Whitney U", () => {
     expect(minAttainablePValue(3, 3)).toBeCloseTo(0.1, 10);
     expect(minAttainablePValue(4, 4)).toBeCloseTo(2 / 70, 10);
     expect(minAttainablePValue(2, 10)).toBeCloseTo(2 / 66, 10);
+  });
+});
+
+describe("Hodges-Lehmann interval", () => {
+  // The interval [D(k), D(n1 n2 + 1 - k)] at 95%: k is one above the two-sided 0.05 critical value of U
+  // in the published tables (the same table as the test's above; Hollander & Wolfe give C = 3 for 5 and
+  // 5, at confidence 0.968).
+  it.each([
+    [5, 5, 3],
+    [6, 6, 6],
+    [8, 8, 14],
+    [10, 10, 24],
+    [10, 5, 9],
+    [20, 20, 128],
+  ])("n1 = %d, n2 = %d at 95%%: k = %d", (n1, n2, k) => {
+    expect(rankIntervalIndex(n1, n2, 0.95)).toBe(k);
+  });
+
+  it("is unbounded where no k reaches the confidence, and follows the normal approximation beyond 20", () => {
+    expect(rankIntervalIndex(3, 3, 0.95)).toBe(0);
+    expect(hodgesLehmannChange([1, 2, 3], [1, 2, 3])).toEqual({ low: -1, high: Number.POSITIVE_INFINITY });
+    // 30 and 30: 450 - 1.959964 * sqrt(900 * 61 / 12) = 317.4, so k = 317.
+    expect(rankIntervalIndex(30, 30, 0.95)).toBe(317);
+  });
+
+  it("reads the pairwise ratios: a candidate at twice the baseline", () => {
+    // ln(y) - ln(x) = (j - i + 1) ln 2 for base 2^i and cand 2^(j+1): the 25 differences are -3..5 times
+    // ln 2, with counts 1 2 3 4 5 4 3 2 1; D(3) = -2 ln 2, D(23) = 4 ln 2.
+    const base = [1, 2, 4, 8, 16];
+    const cand = base.map((v) => 2 * v);
+    const iv = hodgesLehmannChange(base, cand, 0.95)!;
+    expect(iv.low).toBeCloseTo(2 ** -2 - 1, 12);
+    expect(iv.high).toBeCloseTo(2 ** 4 - 1, 12);
+  });
+
+  it("has no relative scale for values at 0", () => {
+    expect(hodgesLehmannChange([0, 1, 2], [1, 2, 3])).toBeUndefined();
   });
 });
 

@@ -16,14 +16,21 @@ export function deliveryCount(reply: string): number {
   return n;
 }
 
-/** deliveryCount for the reply subject as bytes (the raw pull path keeps them as they came). */
-export function deliveryCountOfBytes(reply: Uint8Array): number {
+/** deliveryCount for a reply subject as bytes, buf[from, to): read in place, as the raw pull gets it. */
+export function deliveryCountOfBytes(buf: Uint8Array, from = 0, to = buf.length): number {
   let dots = 0;
-  for (let i = 0; i < reply.length; i++) if (reply[i] === 46) dots++;
+  for (let i = from; i < to; i++) if (buf[i] === 46) dots++;
   const tokensAfter = dots + 1 >= 12 ? 5 : 4;
-  let end = reply.length;
-  for (let k = 0; k < tokensAfter; k++) end = reply.lastIndexOf(46, end - 1);
+  let end = to;
+  for (let k = 0; k < tokensAfter; k++) end = lastDot(buf, from, end - 1);
   let n = 0;
-  for (let i = reply.lastIndexOf(46, end - 1) + 1; i < end; i++) n = n * 10 + (reply[i]! - 48);
+  for (let i = lastDot(buf, from, end - 1) + 1; i < end; i++) n = n * 10 + (buf[i]! - 48);
   return n;
+}
+
+/** The index of the last "." in buf[from, upTo], or from - 1. */
+function lastDot(buf: Uint8Array, from: number, upTo: number): number {
+  let i = upTo;
+  while (i >= from && buf[i] !== 46) i--;
+  return i;
 }

@@ -9,8 +9,10 @@ import { TIMING_HEADER } from "../src/contract/payload.js";
 import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
 import { deliveryCount, deliveryCountOfBytes } from "./ack-reply.js";
 import { BitSet } from "./bitset.js";
+import { deliverDirectly } from "./direct-delivery.js";
+import { FrameBatch } from "./frame-batch.js";
 import { FramePublisher } from "./frames.js";
-import { readIntendedNs, readUint32 } from "./payload.js";
+import { readIntendedNsAt, readUint32 } from "./payload.js";
 import { RawPull } from "./raw-pull.js";
 import type { ThreadRecorder } from "./recorder.js";
 import { parseTimingHeader } from "./shaped-payload.js";
@@ -27,6 +29,11 @@ export class Consumer {
   private raw: RawPull | undefined;
   private lastUnackedReply: Uint8Array | undefined;
   private readonly frames: FramePublisher;
+  /**
+   * Acks of the raw pull's plain deliveries, one piece a read: made on the first ack (a slab each
+   * consumer would otherwise hold for nothing); null where nats.js lacks the outbound buffer.
+   */
+  private acks: FrameBatch | null | undefined;
   private started = false;
   private sinceAck = 0;
   private lastUnacked: JsMsg | undefined;
@@ -55,9 +62,13 @@ export class Consumer {
       this.sub = this.nc.subscribe(spec.subject!, {
         queue: spec.queue,
         callback: (err, msg) => {
-          if (!err) this.onMessage(msg.data, false, this.headersOf(msg));
+          if (!err) this.onMessage(msg.data, 0, msg.data.length, false, this.headersOf(msg));
         },
       });
+      // Messages without headers are read in place (direct-delivery.ts).
+      deliverDirectly(this.nc, this.sub, (buf, _sa, _se, _ra, _re, dataAt, dataEnd) =>
+        this.onMessage(buf, dataAt, dataEnd, false, undefined),
+      );
       return;
     }
     const js = jetstream(this.nc);
@@ -70,7 +81,10 @@ export class Consumer {
         this.stream!,
         this.task.durable!,
         spec.batch,
-        (data, reply, msg) => this.onRawMessage(data, reply, this.headersOf(msg)),
+        (data, reply, msg) =>
+          this.onRawMessage(data, 0, data.length, reply, 0, reply.length, this.headersOf(msg)),
+        (buf, dataAt, dataEnd, replyAt, replyEnd) =>
+          this.onRawMessage(buf, dataAt, dataEnd, buf, replyAt, replyEnd, undefined),
         (code) => {
           if (code !== 408) this.rec.error(this.task.slot, `pull${code}`);
         },
@@ -116,12 +130,13 @@ export class Consumer {
     const spec = this.task.spec;
     if (spec.ackPolicy === "none") {
       // Without acks the server never redelivers.
-      this.onMessage(m.data, false, this.headersOf(m));
+      this.onMessage(m.data, 0, m.data.length, false, this.headersOf(m));
       return;
     }
     // The JsMsg interface hides the reply subject its implementation keeps; fall back to `info` without it.
     const reply = (m as JsMsg & { reply?: string }).reply;
-    this.onMessage(m.data, reply ? deliveryCount(reply) > 1 : m.info.redelivered, this.headersOf(m));
+    const redelivered = reply ? deliveryCount(reply) > 1 : m.info.redelivered;
+    this.onMessage(m.data, 0, m.data.length, redelivered, this.headersOf(m));
     if (spec.ackPolicy === "all") {
       this.lastUnacked = m;
       if (this.batchAckDue()) {
@@ -144,23 +159,41 @@ export class Consumer {
     }
   }
 
-  /** A delivery of the raw pull path: an empty publish to its reply subject is the ack. */
-  private onRawMessage(data: Uint8Array, reply: Uint8Array, headers?: MsgHdrs): void {
+  /**
+   * A delivery of the raw pull path: payload data[dataAt, dataEnd), reply subject reply[replyAt,
+   * replyEnd) (read in place from the connection's buffer on the direct path); an empty publish to the
+   * reply is the ack.
+   */
+  private onRawMessage(
+    data: Uint8Array,
+    dataAt: number,
+    dataEnd: number,
+    reply: Uint8Array,
+    replyAt: number,
+    replyEnd: number,
+    headers?: MsgHdrs,
+  ): void {
     const policy = this.task.spec.ackPolicy;
     if (policy === "none") {
-      this.onMessage(data, false, headers);
+      this.onMessage(data, dataAt, dataEnd, false, headers);
       return;
     }
-    this.onMessage(data, deliveryCountOfBytes(reply) > 1, headers);
+    this.onMessage(data, dataAt, dataEnd, deliveryCountOfBytes(reply, replyAt, replyEnd) > 1, headers);
     if (policy === "all") {
-      this.lastUnackedReply = reply;
       if (this.batchAckDue()) {
-        this.frames.publish(reply);
+        this.ack(reply, replyAt, replyEnd);
         this.lastUnackedReply = undefined;
-      }
+        // A view, not a copy: each read arrives in a buffer of its own, never written again.
+      } else this.lastUnackedReply = reply.subarray(replyAt, replyEnd);
       return;
     }
-    this.frames.publish(reply);
+    this.ack(reply, replyAt, replyEnd);
+  }
+
+  private ack(reply: Uint8Array, replyAt: number, replyEnd: number): void {
+    if (this.acks === undefined) this.acks = FrameBatch.on(this.nc) ?? null;
+    if (this.acks) this.acks.addEmptyTo(reply, replyAt, replyEnd);
+    else this.frames.publish(reply.subarray(replyAt, replyEnd));
   }
 
   /**
@@ -173,21 +206,28 @@ export class Consumer {
     return true;
   }
 
-  private onMessage(data: Uint8Array, redelivered: boolean, headers?: MsgHdrs): void {
+  /** A message whose payload is data[at, end) (a view of the read buffer on the direct path). */
+  private onMessage(
+    data: Uint8Array,
+    at: number,
+    end: number,
+    redelivered: boolean,
+    headers?: MsgHdrs,
+  ): void {
     // A shaped payload keeps the user's bytes: its timing and identity come in a header.
     const timing = this.task.timingHeader ? parseTimingHeader(headers?.get(TIMING_HEADER)) : undefined;
-    const intendedAbs = timing ? timing.intendedNs : readIntendedNs(data);
-    const publisherId = timing ? timing.publisherId : intendedAbs > 0 ? readUint32(data, 8) : -1;
+    const intendedAbs = timing ? timing.intendedNs : readIntendedNsAt(data, at, end);
+    const publisherId = timing ? timing.publisherId : intendedAbs > 0 ? readUint32(data, at + 8) : -1;
     // Consume only: every delivery is the backlog's (a push consumer may deliver before the start).
     if (this.task.anyPayload) {
-      this.countAny(data);
+      this.countAny(end - at);
       return;
     }
     if (!this.started || publisherId < 0 || publisherId >= this.seen.length) {
       this.rec.error(this.task.slot, "foreignMessage");
       return;
     }
-    const seq = timing ? timing.seq : readUint32(data, 12);
+    const seq = timing ? timing.seq : readUint32(data, at + 12);
     const r = this.result;
     let bits = this.seen[publisherId];
     if (!bits) {
@@ -206,7 +246,7 @@ export class Consumer {
     this.rec.recordIntended("e2e", (nowRel - intendedRel) / 1000, intendedRel);
     if (this.trackGaps && seq > this.lastSeq[publisherId]! + 1) r.gaps++;
     if (seq > this.lastSeq[publisherId]!) this.lastSeq[publisherId] = seq;
-    this.countAny(data, nowRel);
+    this.countAny(end - at, nowRel);
   }
 
   /** Headers are parsed on first read: only when a covered publisher put its timing there. */
@@ -215,14 +255,14 @@ export class Consumer {
   }
 
   /** Counts a delivery; consume-only profiles count every message, whoever wrote it. */
-  private countAny(data: Uint8Array, nowRel = this.rec.relNow()): void {
+  private countAny(size: number, nowRel = this.rec.relNow()): void {
     const r = this.result;
     r.consumed++;
-    r.consumedBytes += data.length;
+    r.consumedBytes += size;
     r.lastConsumedNs = nowRel;
     if (this.rec.inMeasure(nowRel)) {
       r.measuredConsumed++;
-      r.measuredConsumedBytes += data.length;
+      r.measuredConsumedBytes += size;
     }
     this.rec.count(this.task.slot, "consumed");
   }

@@ -17,6 +17,12 @@ export class FrameBatch {
   view = new DataView(this.slab.buffer);
   private start = 0;
   private at = 0;
+  /** Whether a flush at the end of this task is queued (addEmptyTo). */
+  private flushQueued = false;
+  private readonly flushQueuedFrames = () => {
+    this.flushQueued = false;
+    this.flush();
+  };
 
   private readonly maxPayload: number;
 
@@ -70,6 +76,38 @@ export class FrameBatch {
     s[at++] = 0x0a;
     this.at = at;
     return payloadAt;
+  }
+
+  /**
+   * An empty message to the subject buf[at, end): an ack to a delivery's reply subject, copied from
+   * the read it arrived in into the slab. Sent at the end of the current task: every ack of one read
+   * goes to the connection as one piece (after a pull request that read prompted, which the server
+   * takes in either order).
+   */
+  addEmptyTo(buf: Uint8Array, at: number, end: number): void {
+    if (this.nc.isClosed()) this.nc.publish("closed", new Uint8Array(0));
+    const room = 4 + (end - at) + 1 + 1 + 4;
+    if (this.at + room > this.slab.length) this.renew(room);
+    const s = this.slab;
+    let w = this.at;
+    s[w] = PUB[0]!;
+    s[w + 1] = PUB[1]!;
+    s[w + 2] = PUB[2]!;
+    s[w + 3] = PUB[3]!;
+    w += 4;
+    // A byte loop: a subject is tens of bytes, and a subarray to copy it from would be an allocation.
+    for (let i = at; i < end; i++) s[w++] = buf[i]!;
+    s[w++] = 0x20;
+    s[w++] = 0x30;
+    s[w++] = 0x0d;
+    s[w++] = 0x0a;
+    s[w++] = 0x0d;
+    s[w++] = 0x0a;
+    this.at = w;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushQueuedFrames);
+    }
   }
 
   /**

@@ -19,10 +19,16 @@ const encoder = new TextEncoder();
 /** Which parts of this thread's data path fell back to nats.js's own, slower, handling. */
 const fellBack = new Set<keyof DataPath>();
 
+/**
+ * BENCHLINE_DATA_PATH=nats.js takes nats.js's own path for everything (publish(), its parser, its
+ * dispatch), so `npm run bench` can set the two paths side by side on one load. The result records it.
+ */
+export const natsJsPathChosen = process.env.BENCHLINE_DATA_PATH === "nats.js";
+
 /** The connection's outbound buffer, or undefined (recorded) when this nats.js has none. */
 export function outboundOf(nc: NatsConnection): Outbound | undefined {
   const protocol = (nc as NatsConnectionImpl).protocol as Partial<ProtocolHandler> | undefined;
-  if (typeof protocol?.sendCommand === "function") return protocol as Outbound;
+  if (typeof protocol?.sendCommand === "function" && !natsJsPathChosen) return protocol as Outbound;
   fellBack.add("publish");
   return undefined;
 }
@@ -30,7 +36,7 @@ export function outboundOf(nc: NatsConnection): Outbound | undefined {
 /** The subject's bytes as they came off the wire (no string decode per message). */
 export function wireSubject(msg: Msg): Uint8Array | undefined {
   const raw = (msg as MsgImpl)._msg?.subject;
-  if (raw instanceof Uint8Array) return raw;
+  if (raw instanceof Uint8Array && !natsJsPathChosen) return raw;
   fellBack.add("receive");
   return undefined;
 }
@@ -41,8 +47,8 @@ export function wireSubject(msg: Msg): Uint8Array | undefined {
  */
 export function wireReply(msg: Msg): Uint8Array | undefined {
   const raw = (msg as MsgImpl)._msg?.reply;
-  if (raw instanceof Uint8Array && raw.length > 0) return raw;
-  if (!(msg as MsgImpl)._msg) fellBack.add("receive");
+  if (raw instanceof Uint8Array && raw.length > 0 && !natsJsPathChosen) return raw;
+  if (!(msg as MsgImpl)._msg || natsJsPathChosen) fellBack.add("receive");
   return msg.reply ? encoder.encode(msg.reply) : undefined;
 }
 
@@ -51,16 +57,23 @@ export function maxPayloadOf(nc: NatsConnection): number {
   return nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
 }
 
+/** Marks direct delivery as unavailable (direct-delivery.ts found no sid or protocol counters). */
+export function deliveryFellBack(): void {
+  fellBack.add("deliver");
+}
+
 /** Marks the MSG parser's fast path as unavailable (fast-parser.ts could not install). */
 export function parserFellBack(): void {
   fellBack.add("parse");
 }
 
-/** What this thread's data path was: "frames"/"fast"/"wire" where benchline's own ran. */
+/** What this thread's data path was: "frames"/"fast"/"wire"/"direct" where benchline's own ran. */
 export function dataPathOfThread(): DataPath {
   return {
     publish: fellBack.has("publish") ? "nats.js" : "frames",
     parse: fellBack.has("parse") ? "nats.js" : "fast",
     receive: fellBack.has("receive") ? "nats.js" : "wire",
+    // Direct delivery happens in the fast parser: without it nothing is delivered directly.
+    deliver: fellBack.has("deliver") || fellBack.has("parse") ? "nats.js" : "direct",
   };
 }

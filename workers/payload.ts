@@ -78,8 +78,13 @@ export class PayloadFactory {
 
 /** The intended send time (absolute ns, as a Number) of a benchline payload, or -1 when it is not one. */
 export function readIntendedNs(data: Uint8Array): number {
-  if (data.length < PAYLOAD_HEADER_BYTES) return -1;
-  return readUint32(data, 0) * TWO_32 + readUint32(data, 4);
+  return readIntendedNsAt(data, 0, data.length);
+}
+
+/** readIntendedNs of the payload buf[at, end), read in place. */
+export function readIntendedNsAt(buf: Uint8Array, at: number, end: number): number {
+  if (end - at < PAYLOAD_HEADER_BYTES) return -1;
+  return readUint32(buf, at) * TWO_32 + readUint32(buf, at + 4);
 }
 
 /** Reads a big-endian uint32 at `at` without allocating a DataView. */

@@ -5,7 +5,8 @@
  * not answered within the ack timeout, or overwritten when the ring wraps, is a timeout.
  */
 import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { inboxSeq, pubAckErrorKind, pubAckSeq } from "./pub-ack.js";
+import { deliverDirectly } from "./direct-delivery.js";
+import { inboxSeq, lastTokenNumber, pubAckErrorKind, pubAckSeq } from "./pub-ack.js";
 import type { ThreadRecorder } from "./recorder.js";
 
 /** What the ring tells its publisher. */
@@ -56,11 +57,15 @@ export class PubAckRing {
   subscribe(nc: NatsConnection, inboxPrefix: string): string {
     this.inbox = createInbox(inboxPrefix);
     // A refused subscription calls back with an error and no message; the thread names the refusal.
-    nc.subscribe(`${this.inbox}.*`, {
+    const sub = nc.subscribe(`${this.inbox}.*`, {
       callback: (err, msg) => {
         if (!err) this.onPubAck(msg);
       },
     });
+    // Plain PubAcks are read in place (direct-delivery.ts); a 503 status (HMSG) still comes above.
+    deliverDirectly(nc, sub, (buf, subjectAt, subjectEnd, _replyAt, _replyEnd, dataAt, dataEnd) =>
+      this.onPubAckBody(lastTokenNumber(buf, subjectAt, subjectEnd), buf, dataAt, dataEnd),
+    );
     return this.inbox;
   }
 
@@ -91,19 +96,26 @@ export class PubAckRing {
     return this.streamSeqs?.subarray(0, sent);
   }
 
+  /** A PubAck through nats.js: a status (503: no stream listens), or any where direct delivery is not. */
   private onPubAck(msg: Msg): void {
     const seq = inboxSeq(msg);
+    if (msg.headers?.code === 503) {
+      const slot = seq & this.mask;
+      if (this.pendingSeq[slot] === seq) this.fail(slot, "noResponders");
+      return;
+    }
+    this.onPubAckBody(seq, msg.data, 0, msg.data.length);
+  }
+
+  /** The PubAck of own sequence `seq`, its body buf[dataAt, dataEnd). */
+  private onPubAckBody(seq: number, buf: Uint8Array, dataAt: number, dataEnd: number): void {
     const slot = seq & this.mask;
     if (this.pendingSeq[slot] !== seq) return; // already timed out
     const rec = this.rec;
     const now = rec.relNow();
-    if (msg.headers?.code === 503) {
-      this.fail(slot, "noResponders");
-      return;
-    }
     // A PubAck is {"stream":..,"seq":..}; only an error body ({"error":..}) is worth parsing.
-    if (msg.data.length < 3 || msg.data[2] !== 0x73 /* s */) {
-      this.fail(slot, pubAckErrorKind(msg));
+    if (dataEnd - dataAt < 3 || buf[dataAt + 2] !== 0x73 /* s */) {
+      this.fail(slot, pubAckErrorKind(buf.subarray(dataAt, dataEnd)));
       return;
     }
     const measured = this.measuredFlag[slot] === 1;
@@ -113,7 +125,7 @@ export class PubAckRing {
     // Closed loop sends at the intended time, so the raw latency is the same number (see aliases).
     if (!rec.aliases.has("pubAckRaw")) rec.record("pubAckRaw", (now - this.sentAt[slot]!) / 1000, measured);
     this.pendingSeq[slot] = -1;
-    if (this.streamSeqs) this.keepStreamSeq(seq, pubAckSeq(msg.data));
+    if (this.streamSeqs) this.keepStreamSeq(seq, pubAckSeq(buf.subarray(dataAt, dataEnd)));
     rec.publishes.record(now);
     this.owner.acked(seq, measured);
   }

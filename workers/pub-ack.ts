@@ -30,20 +30,27 @@ export function pubAckSeq(data: Uint8Array): number {
 export function inboxSeq(msg: Msg): number {
   const raw = wireSubject(msg);
   if (!raw) return Number(msg.subject.slice(msg.subject.lastIndexOf(".") + 1));
+  return lastTokenNumber(raw, 0, raw.length);
+}
+
+/** The decimal after the last dot of buf[from, end): a PubAck subject's own sequence, read in place. */
+export function lastTokenNumber(buf: Uint8Array, from: number, end: number): number {
   let n = 0;
   let scale = 1;
-  for (let i = raw.length - 1; i >= 0 && raw[i] !== 0x2e; i--) {
-    n += (raw[i]! - 0x30) * scale;
+  for (let i = end - 1; i >= from && buf[i] !== 0x2e; i--) {
+    n += (buf[i]! - 0x30) * scale;
     scale *= 10;
   }
   return n;
 }
 
+const decoder = new TextDecoder();
+
 /** An answer that is not a PubAck: `api:<err_code>` for a JetStream error body, else badPubAck. */
-export function pubAckErrorKind(msg: Msg): string {
+export function pubAckErrorKind(body: Uint8Array): string {
   try {
-    const body = msg.json<{ error?: { err_code?: number; code?: number } }>();
-    return body.error ? `api:${body.error.err_code ?? body.error.code ?? "unknown"}` : "badPubAck";
+    const parsed = JSON.parse(decoder.decode(body)) as { error?: { err_code?: number; code?: number } };
+    return parsed.error ? `api:${parsed.error.err_code ?? parsed.error.code ?? "unknown"}` : "badPubAck";
   } catch {
     return "badPubAck";
   }

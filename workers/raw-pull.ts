@@ -12,6 +12,7 @@ import {
   type NatsConnection,
   type Subscription,
 } from "@nats-io/nats-core";
+import { type DirectHandler, deliverDirectly } from "./direct-delivery.js";
 import { replyBytes } from "./frames.js";
 
 /** Pull requests expire on the server after this long; a 408 says so and the batch is asked for again. */
@@ -34,7 +35,8 @@ export class RawPull {
   private pending = 0;
   private stopped = false;
   private inbox = "";
-  private lastDeliveryMs = Date.now();
+  /** Whether a delivery came since the watchdog last looked (a flag: a clock read per message costs). */
+  private delivered = false;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly subject: string;
   /** Every pull request asks for the same: one batch. */
@@ -45,7 +47,16 @@ export class RawPull {
     stream: string,
     durable: string,
     private readonly batch: number,
+    /** A delivery with headers, or any where direct delivery is not available. */
     private readonly onDelivery: (data: Uint8Array, reply: Uint8Array, msg: { headers?: MsgHdrs }) => void,
+    /** A plain delivery read in place: payload buf[dataAt, dataEnd), reply buf[replyAt, replyEnd). */
+    private readonly onPlainDelivery: (
+      buf: Uint8Array,
+      dataAt: number,
+      dataEnd: number,
+      replyAt: number,
+      replyEnd: number,
+    ) => void,
     private readonly onStatus: (code: number) => void,
     private readonly inboxPrefix: string,
   ) {
@@ -61,10 +72,14 @@ export class RawPull {
         if (!err) this.onMsg(msg);
       },
     });
+    deliverDirectly(this.nc, this.sub, this.onPlain);
     this.inbox = inbox;
     this.refill();
     this.watchdog = setInterval(() => {
-      if (Date.now() - this.lastDeliveryMs < IDLE_REPULL_MS) return;
+      if (this.delivered) {
+        this.delivered = false;
+        return;
+      }
       this.pending = 0;
       this.refill();
     }, IDLE_REPULL_MS);
@@ -85,12 +100,30 @@ export class RawPull {
     }
   }
 
+  /** A delivery without headers, read in place; a status always has headers, so never comes here. */
+  private readonly onPlain: DirectHandler = (
+    buf,
+    _subjectAt,
+    _subjectEnd,
+    replyAt,
+    replyEnd,
+    dataAt,
+    dataEnd,
+  ) => {
+    if (replyEnd > replyAt) {
+      this.pending--;
+      this.delivered = true;
+      this.onPlainDelivery(buf, dataAt, dataEnd, replyAt, replyEnd);
+    } else this.onStatus(0);
+    this.refillAtHalf();
+  };
+
   private onMsg(msg: Msg): void {
     // A delivery has a reply ($JS.ACK...), kept as bytes: it is only ever sent back as the ack.
     const reply = replyBytes(msg);
     if (reply) {
       this.pending--;
-      this.lastDeliveryMs = Date.now();
+      this.delivered = true;
       this.onDelivery(msg.data, reply, msg);
     } else {
       // A status: 408 (the request expired) and 409 (the server ended it) give back what it still owed;
@@ -103,7 +136,11 @@ export class RawPull {
       }
       this.onStatus(code);
     }
-    // Ask again once half of what is owed has come, so the server always has the next batches in hand.
+    this.refillAtHalf();
+  }
+
+  /** Asks again once half of what is owed has come, so the server always has the next batches in hand. */
+  private refillAtHalf(): void {
     if (this.pending <= (REQUESTS_IN_FLIGHT / 2) * this.batch) this.refill();
   }
 }

@@ -1,13 +1,20 @@
 /**
  * Compares candidate runs with a baseline's, metric by metric, on the per-run values: a Mann-Whitney U
- * test says whether they differ at all, a bootstrap interval of the median's relative change says by how
- * much, and the noise threshold says whether that much matters.
+ * test says whether they differ at all, the Hodges-Lehmann interval of the relative change (the one that
+ * test inverts) says by how much, and the noise threshold says whether that much matters.
  */
 import type { RunEnv } from "../contract/env.js";
 import type { Direction, MetricSource } from "./metrics.js";
 import { metricInfo, metricValue } from "./metrics.js";
 import { type MetricResolution, metricResolution } from "./resolution.js";
-import { bootstrapMedianChange, mannWhitneyU, median, minAttainablePValue, relativeChange } from "./stats.js";
+import {
+  bootstrapMedianChange,
+  hodgesLehmannChange,
+  mannWhitneyU,
+  median,
+  minAttainablePValue,
+  relativeChange,
+} from "./stats.js";
 
 export type Verdict =
   | "regressed"
@@ -108,7 +115,10 @@ export function compareMetric(
   }
   const { pValue } = mannWhitneyU(cand, base);
   const confidence = 1 - (s.nominal ?? identity)(s.alpha);
-  const interval = bootstrapMedianChange(base, cand, { seed: s.seed, confidence });
+  // Hodges-Lehmann where values have a relative scale (all above 0); a bootstrap of medians otherwise.
+  const interval =
+    hodgesLehmannChange(base, cand, confidence) ??
+    bootstrapMedianChange(base, cand, { seed: s.seed, confidence });
   return {
     ...common,
     rawPValue: pValue,

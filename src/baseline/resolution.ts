@@ -6,7 +6,8 @@
  * of ln(value). A two-sample test at two-sided level a detects a shift d with power 1 - b when
  *   d = (t_{1-a/2, df} + t_{1-b, df}) * s * sqrt(1/n1 + 1/n2) / sqrt(E),   df = n1 + n2 - 2,
  * (the normal-theory formula, with t quantiles for few runs), E the test's efficiency against the t test:
- * 3/pi for Mann-Whitney (Pitman; Noether 1987 sizes rank tests so), 2/pi for an interval of the median.
+ * 3/pi for Mann-Whitney (Pitman; Noether 1987 sizes rank tests so), and the same for the Hodges-Lehmann
+ * interval, which inverts it.
  * A rank test also has a floor: with n1 and n2 runs no p-value falls below 2 / C(n1 + n2, n1), so a
  * level under it detects nothing, however large the change.
  *
@@ -22,8 +23,6 @@ import { minAttainablePValue } from "./stats.js";
 export const DEFAULT_POWER = 0.8;
 /** Pitman efficiency of the Mann-Whitney U test against the t test, normal data. */
 export const RANK_TEST_EFFICIENCY = 3 / Math.PI;
-/** Efficiency of the median against the mean, normal data: the bootstrap interval is of medians. */
-export const MEDIAN_EFFICIENCY = 2 / Math.PI;
 /** Runs-to-detect searches no further. */
 export const MAX_RUNS_SEARCHED = 1000;
 
@@ -81,7 +80,7 @@ export interface VerdictDesign extends Omit<Design, "level"> {
 /** The smallest changes the test alone, and the verdict, detect with the design's power. */
 export function verdictResolution(v: VerdictDesign): { test: number; verdict: number } {
   const test = detectableShift({ ...v, level: v.testLevel });
-  const interval = detectableShift({ ...v, level: v.intervalLevel }, MEDIAN_EFFICIENCY);
+  const interval = detectableShift({ ...v, level: v.intervalLevel }, RANK_TEST_EFFICIENCY);
   const verdict = Math.max(test, shiftOfRelative(v.noise, v.direction) + interval);
   return { test: relativeOfShift(test, v.direction), verdict: relativeOfShift(verdict, v.direction) };
 }

@@ -148,7 +148,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: false,
         describe: "print the result JSON instead of the table",
       })
-      .example("$0 run profiles/smoke.yaml", "a 10 s run on an embedded server")
+      .example("$0 run profiles/smoke.yaml", "a 6 s run on an embedded server")
       .example(
         "$0 run profiles/js-e2e.yaml --server nats://staging:4222 --rate 20000",
         "fixed rate against staging",

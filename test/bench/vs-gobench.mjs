@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Measures benchline's generated load side by side with gobench (the official Go client) on one
 // nats-server in one run, plus what recording histograms costs and whether memory grows with run length.
+// Each load runs on benchline's own data path (frames, its MSG parser, direct delivery) and on nats.js's
+// (BENCHLINE_DATA_PATH=nats.js: publish(), nats.js's parser and dispatch), interleaved round by round.
 // Usage: npm run build && node test/bench/vs-gobench.mjs [--gobench /tmp/gobench] [--rounds 3] [--skip-memory | --only-memory]
 // Build gobench first: ../shared/tools/gobench/build.sh /tmp/gobench. gobench always publishes to
 // gobench.js, so its runs share one stream name (GOBENCH), which it deletes before each jspub.
@@ -25,9 +27,22 @@ const median = (xs) => {
 };
 const signal = new AbortController().signal;
 
-async function bench(yaml, servers, record = true) {
+/** Runs a profile on benchline's data path ("lean") or nats.js's; checks the result says which ran. */
+async function bench(yaml, servers, record = true, path = "lean") {
   const loaded = parseProfileText(yaml, "bench.yaml", {});
-  return runProfile(loaded, { servers, signal, record });
+  // Worker threads take a copy of the environment when the run's pool starts them.
+  if (path === "nats.js") process.env.BENCHLINE_DATA_PATH = "nats.js";
+  else delete process.env.BENCHLINE_DATA_PATH;
+  try {
+    const result = await runProfile(loaded, { servers, signal, record });
+    const ran = result.env.dataPath;
+    const lean = ran && ran.publish === "frames" && ran.parse === "fast" && ran.deliver === "direct";
+    if ((path === "lean") !== Boolean(lean))
+      throw new Error(`asked for the ${path} data path, the result says ${JSON.stringify(ran)}`);
+    return result;
+  } finally {
+    delete process.env.BENCHLINE_DATA_PATH;
+  }
 }
 
 function gobench(url, ...flags) {
@@ -80,15 +95,19 @@ async function versusGobench() {
     // 1. JetStream publish at max rate, the same window (2000) for both.
     const jsGo = [];
     const jsBl = [];
+    const jsNats = [];
     for (let r = 0; r < rounds; r++) {
       jsGo.push(gobenchJsPublish(url, 400000));
       jsBl.push((await bench(jsPublish(`BLPUB${r}`), [url])).throughput.publishedPerSec);
+      jsNats.push((await bench(jsPublish(`BLPUBN${r}`), [url], true, "nats.js")).throughput.publishedPerSec);
     }
-    rows.push(["JetStream publish, max rate (msgs/s)", median(jsBl), median(jsGo), 1.0]);
+    rows.push(["JetStream publish, max rate (msgs/s)", median(jsBl), median(jsGo), 1.3]);
+    rows.push(["  the same on nats.js's data path", median(jsNats), median(jsGo), undefined]);
 
     // 2. JetStream pull consume of a pre-filled stream (file, R1), batch 500, no acks.
     const fetchGo = [];
     const fetchBl = [];
+    const fetchNats = [];
     for (let r = 0; r < rounds; r++) {
       gobenchJsPublish(url, 1000000);
       fetchGo.push(
@@ -106,17 +125,22 @@ async function versusGobench() {
           "GOBENCH",
         ),
       );
-      const fill = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], storage: file, deleteAfter: false}
-publishers: [{mode: jetstream, subject: bl.fetch${r}.m, rate: max, maxInFlight: 2000, size: 128}]
+      // 2M messages outlast the 3 s window (1M did not: the consumer emptied it early and the rate read
+      // as 1M / 3 s), so the window sees the consumer at full speed. Each path fills a stream of its own.
+      for (const [path, into] of [
+        ["lean", fetchBl],
+        ["nats.js", fetchNats],
+      ]) {
+        const name = `BLFETCH${r}${path === "lean" ? "L" : "N"}`;
+        const fill = `stream: {name: ${name}, subjects: ["${name}.>"], storage: file, deleteAfter: false}
+publishers: [{mode: jetstream, subject: ${name}.m, rate: max, maxInFlight: 2000, size: 128}]
 workers: 1
 warmup: 0s
 messages: 2000000
 drain: 1s
 `;
-      await bench(fill, [url]);
-      // 2M messages outlast the 3 s window (1M did not: the consumer emptied it early and the rate read
-      // as 1M / 3 s), so the window sees the consumer at full speed.
-      const drain = `stream: {name: BLFETCH${r}, subjects: ["bl.fetch${r}.>"], purge: false, deleteAfter: true}
+        await bench(fill, [url]);
+        const drain = `stream: {name: ${name}, subjects: ["${name}.>"], purge: false, deleteAfter: true}
 publishers: [{mode: core, subject: bl.idle, rate: 1, size: 128}]
 consumers: [{kind: pull, deliver: all, ackPolicy: none, batch: 500}]
 workers: 1
@@ -124,14 +148,17 @@ warmup: 0s
 duration: 3s
 drain: 0s
 `;
-      fetchBl.push((await bench(drain, [url])).throughput.consumedPerSec);
+        into.push((await bench(drain, [url], true, path)).throughput.consumedPerSec);
+      }
     }
-    rows.push(["JetStream pull consume (msgs/s)", median(fetchBl), median(fetchGo), 0.9]);
+    rows.push(["JetStream pull consume (msgs/s)", median(fetchBl), median(fetchGo), 1.0]);
+    rows.push(["  the same on nats.js's data path", median(fetchNats), median(fetchGo), undefined]);
 
     // 3. Core publish with one subscriber: received msgs/s, and client CPU per message.
     const coreGo = [];
     const coreBl = [];
-    const cpu = { go: [], bl: [], bare: [] };
+    const coreNats = [];
+    const cpu = { go: [], bl: [], nats: [], bare: [] };
     for (let r = 0; r < rounds; r++) {
       const go = gobenchCpu(url, 2_000_000, "-mode", "pubsub", "-n", "2000000", "-size", "128");
       coreGo.push(go.rate);
@@ -139,8 +166,12 @@ drain: 0s
       const bl = await bench(corePubSub, [url]);
       coreBl.push(bl.throughput.consumedPerSec);
       cpu.bl.push(cpuUsPerMsg(bl, bl.throughput.consumedPerSec));
+      const viaNats = await bench(corePubSub, [url], true, "nats.js");
+      coreNats.push(viaNats.throughput.consumedPerSec);
+      cpu.nats.push(cpuUsPerMsg(viaNats, viaNats.throughput.consumedPerSec));
     }
-    rows.push(["core publish + 1 subscriber (msgs/s received)", median(coreBl), median(coreGo), undefined]);
+    rows.push(["core publish + 1 subscriber (msgs/s received)", median(coreBl), median(coreGo), 0.8]);
+    rows.push(["  the same on nats.js's data path", median(coreNats), median(coreGo), undefined]);
     // The same load from nats.js alone, no benchline: the ceiling any nats.js tool can reach here.
     const ceiling = [];
     for (let r = 0; r < rounds; r++) {
@@ -162,7 +193,13 @@ drain: 0s
     ]);
     rows.push(["  benchline / bare nats.js, same load", median(coreBl), median(ceiling), 0.9]);
     cpuRows.push(
-      ["core pub/sub: benchline / gobench", median(cpu.bl), median(cpu.go), 2],
+      ["core pub/sub: benchline / gobench", median(cpu.bl), median(cpu.go), 1.5],
+      [
+        "core pub/sub: benchline on nats.js's data path / gobench",
+        median(cpu.nats),
+        median(cpu.go),
+        undefined,
+      ],
       ["core pub/sub: bare nats.js / gobench", median(cpu.bare), median(cpu.go), undefined],
     );
 
