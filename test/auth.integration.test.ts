@@ -130,6 +130,13 @@ describe("connecting with each auth method", () => {
       expect(result.counts.published).toBeGreaterThan(1500);
       expect(result.counts.consumed).toBe(result.counts.acked);
       expect(result.counts.lost).toBe(0);
+      // The load took benchline's own data path on this connection, whatever its auth.
+      expect(result.env.dataPath).toEqual({
+        publish: "frames",
+        parse: "fast",
+        receive: "wire",
+        deliver: "direct",
+      });
       // Outputs only: result.json, summary.md, report.html, charts, .hgrm, the Prometheus file, stdout, stderr.
       expect(await expectNoSecrets(cli, [out, prom], m.secrets)).toBeGreaterThan(12);
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MARKDOWN_LIMIT_BYTES, renderCompareMarkdown } from "../src/report/compare-markdown.js";
 import { renderCompareTable } from "../src/report/compare-table.js";
+import { parseDocument } from "../src/report/documents.js";
 import { renderDocumentHtml } from "../src/report/html/documents-html.js";
 import { renderJunit } from "../src/report/junit.js";
 import { fixtureCompareReport } from "./fixtures/compare-report.js";
@@ -30,7 +31,7 @@ describe("compare reporters", () => {
 
       **baseline (baselines/smoke.json, recorded 2026-11-20, nats-server 2.9.10 on ci) vs candidate (run 2026-11-22, nats-server 2.9.10 on ci)**
 
-      5 candidate runs against 10 baseline runs (recorded 2026-11-20T10:00:00.000Z). Mann-Whitney U at alpha 0.05, Holm-adjusted across the metrics; interval: 95% Hodges-Lehmann interval of the change (the one the test inverts).
+      5 candidate runs against 10 baseline runs (recorded 2026-11-20T10:00:00.000Z). Mann-Whitney U at alpha 0.05, Holm-adjusted across the metrics; interval: 95% Hodges-Lehmann interval of the change (the one the test inverts; a bootstrap of medians for metrics with values at 0).
 
       | metric | baseline | candidate | change | p (Holm) | 95% interval | verdict |
       | --- | ---: | ---: | ---: | ---: | --- | --- |
@@ -104,5 +105,18 @@ describe("compare in HTML", () => {
       "baseline (baselines/smoke.json, recorded 2026-11-20, nats-server 2.9.10 on ci) vs candidate (run 2026-11-22, nats-server 2.9.10 on ci)";
     expect(html).toContain(`<title>benchline compare: smoke, ${sides}</title>`);
     expect(html).toContain(`</h2>\n<p><strong>${sides}</strong></p>`);
+  });
+});
+
+describe("compare.json read back", () => {
+  it("keeps an unbounded interval unbounded and a missing one missing (JSON wrote both as null)", () => {
+    const report = fixtureCompareReport();
+    report.metrics[0]!.interval = { low: -1, high: Number.POSITIVE_INFINITY };
+    report.metrics[1]!.interval = { low: Number.NaN, high: Number.NaN };
+    const parsed = parseDocument(JSON.stringify(report), "compare.json");
+    if (parsed.kind !== "compare") throw new Error(parsed.kind);
+    expect(parsed.doc.metrics[0]!.interval).toEqual({ low: -1, high: Number.POSITIVE_INFINITY });
+    expect(parsed.doc.metrics[1]!.interval).toEqual({ low: Number.NaN, high: Number.NaN });
+    expect(renderCompareTable(parsed.doc)).toContain("[-100.0%, +inf%]");
   });
 });

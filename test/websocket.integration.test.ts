@@ -86,6 +86,13 @@ describe("websocket clients", () => {
     expect(exact(ws)).toEqual(exact(tcp));
     expect(exact(ws)).toMatchObject({ published: MESSAGES, acked: MESSAGES, consumed: MESSAGES, lost: 0 });
     for (const r of [tcp, ws]) {
+      // Both transports on benchline's own data path: frames out, MSG read and delivered in place.
+      expect(r.env.dataPath).toEqual({
+        publish: "frames",
+        parse: "fast",
+        receive: "wire",
+        deliver: "direct",
+      });
       expect(r.latency.pubAck?.count).toBe(MESSAGES);
       expect(r.latency.e2e?.count).toBe(MESSAGES);
       expect(r.latency.pubAck!.p50Us).toBeGreaterThan(0);

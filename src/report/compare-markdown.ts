@@ -36,7 +36,7 @@ export function renderCompareMarkdown(report: CompareReport): string {
     `**${side.versus}**`,
     "",
     `${side.runs}. ` +
-      `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% Hodges-Lehmann interval of the change (the one the test inverts).`,
+      `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% Hodges-Lehmann interval of the change (the one the test inverts; a bootstrap of medians for metrics with values at 0).`,
     "",
     `| metric | ${side.baseline} | ${side.candidate} | change | p (Holm) | ${intervalLabel(report)} interval | verdict |${extraHead.map((h) => ` ${h} |`).join("")}`,
     `| --- | ---: | ---: | ---: | ---: | --- | --- |${extraHead.map(() => " ---: |").join("")}`,

@@ -53,7 +53,7 @@ export function parseDocument(text: string, file: string): BenchlineDocument {
       return { kind: "baseline", doc: parseBaseline(text, file) };
     case COMPARE_SCHEMA:
       if (!has("baseline", "candidate", "metrics", "thresholds")) throw shapeError(file, "compare report");
-      return { kind: "compare", doc: doc as unknown as CompareReport };
+      return { kind: "compare", doc: reviveIntervals(doc as unknown as CompareReport) };
     case CAPACITY_SCHEMA:
       if (!has("profile", "settings", "steps")) throw shapeError(file, "capacity result");
       return { kind: "capacity", doc: doc as unknown as CapacityResult };
@@ -62,6 +62,23 @@ export function parseDocument(text: string, file: string): BenchlineDocument {
         `${file} is not a benchline result, baseline, compare or capacity file (schema ${JSON.stringify(doc.schema ?? null)}); pass result.json, a baseline, compare.json or capacity.json`,
       );
   }
+}
+
+/**
+ * JSON has no NaN or Infinity: both were written as null. An interval with a number below and null above
+ * is the unbounded one ([-100%, +inf], too few runs for the confidence asked); null on both sides, none.
+ */
+function reviveIntervals(report: CompareReport): CompareReport {
+  for (const m of report.metrics ?? []) {
+    const iv = m.interval as { low: number | null; high: number | null } | undefined;
+    if (!iv) continue;
+    const low = iv.low ?? Number.NaN;
+    m.interval = {
+      low,
+      high: iv.high ?? (Number.isNaN(low) ? Number.NaN : Number.POSITIVE_INFINITY),
+    };
+  }
+  return report;
 }
 
 export async function readDocument(file: string): Promise<BenchlineDocument> {

@@ -182,6 +182,20 @@ async function startProxy(port, { delayMs = 0, bytesPerSec = 0 }) {
     sockets.add(client).add(upstream);
     client.pipe(upstream);
     let nextFreeMs = 0;
+    // Chunks leave in the order they came, from one queue: a timer each, with different delays, may
+    // fire out of order within a millisecond (the cap gives each chunk its own), and a byte stream
+    // delivered out of order is a corrupt one, not a slow one.
+    const queue = [];
+    let timer;
+    const drain = () => {
+      timer = undefined;
+      const now = Date.now();
+      while (queue.length > 0 && queue[0].at <= now) {
+        const { chunk } = queue.shift();
+        if (client.writable) client.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(drain, queue[0].at - now);
+    };
     upstream.on("data", (chunk) => {
       const now = Date.now();
       let at = now + delayMs;
@@ -189,9 +203,11 @@ async function startProxy(port, { delayMs = 0, bytesPerSec = 0 }) {
         nextFreeMs = Math.max(nextFreeMs, now) + (chunk.length / bytesPerSec) * 1000;
         at = Math.max(at, nextFreeMs);
       }
-      setTimeout(() => client.writable && client.write(chunk), at - now);
+      queue.push({ chunk, at });
+      if (!timer) timer = setTimeout(drain, at - now);
     });
     const close = () => {
+      clearTimeout(timer);
       client.destroy();
       upstream.destroy();
     };

@@ -7,6 +7,7 @@
 // time, as ab does), "blocked" takes the baseline from consecutive rounds and the candidates from the
 // rounds after them (a baseline recorded first, candidates later, as compare does).
 // Usage: npm run build && node test/bench/study-analysis.mjs [--dir DIR] [--draws 400] [--reference 6s@5000]
+//        [--baseline-runs 8 --candidate-runs 5] (a fixed design instead) [--only 2s@5000]
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,6 +21,10 @@ const { values: a } = parseArgs({
     draws: { type: "string", default: "400" },
     reference: { type: "string", default: "6s@5000" },
     "reference-candidates": { type: "string", default: "5" },
+    // A fixed design instead of equal CI time: every configuration drawn at these counts.
+    "baseline-runs": { type: "string" },
+    "candidate-runs": { type: "string" },
+    only: { type: "string" },
   },
 });
 const runs = readFileSync(join(a.dir, "runs.jsonl"), "utf8")
@@ -171,8 +176,11 @@ console.log(
 console.log("| config | runs b/c | draw | statistic | median interval | median width | excludes 0 |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const [config, pool] of byConfig) {
-  const nc = Math.max(2, Math.round(candidateBudgetS / wallOf.get(config)));
-  const nb = 2 * nc;
+  if (a.only && config !== a.only) continue;
+  const nc = a["candidate-runs"]
+    ? Number(a["candidate-runs"])
+    : Math.max(2, Math.round(candidateBudgetS / wallOf.get(config)));
+  const nb = a["baseline-runs"] ? Number(a["baseline-runs"]) : 2 * nc;
   if (nb + nc > pool.length) {
     console.log(`| ${config} | ${nb}/${nc} | | pool of ${pool.length} too small | | | |`);
     continue;
