@@ -102,11 +102,12 @@ function readFrames(p: ParserState, buf: Uint8Array, at: number): void {
 }
 
 /**
- * The start of a cut frame waits for the next read (a copy, so the whole read it came in is not kept); a
- * long one goes to nats.js's parser, which takes a large payload piece by piece.
+ * The start of a cut frame waits for the next read (a copy, so the whole read it came in is not kept;
+ * `owned`: a buffer made here, kept as is); a long one goes to nats.js's parser, which takes a large
+ * payload piece by piece.
  */
-function keep(p: ParserState, rest: Uint8Array): void {
-  if (rest.length <= MAX_CARRY_BYTES) p.benchlineCarry = rest.slice();
+function keep(p: ParserState, rest: Uint8Array, owned = false): void {
+  if (rest.length <= MAX_CARRY_BYTES) p.benchlineCarry = owned ? rest : rest.slice();
   else natsParse.call(p, rest);
 }
 
@@ -119,7 +120,7 @@ function finishCutFrame(p: ParserState, carry: Uint8Array, read: Uint8Array): nu
   if (carry.indexOf(LF) < 0) {
     const lf = read.indexOf(LF);
     if (lf < 0) {
-      keepOrHandOver(p, join(carry, read));
+      keep(p, join(carry, read), true);
       return -1;
     }
     head = join(carry, read.subarray(0, lf + 1));
@@ -131,7 +132,7 @@ function finishCutFrame(p: ParserState, carry: Uint8Array, read: Uint8Array): nu
   }
   const fromRead = end - carry.length;
   if (fromRead > read.length) {
-    keepOrHandOver(p, join(carry, read));
+    keep(p, join(carry, read), true);
     return -1;
   }
   const frame = join(carry, read.subarray(0, fromRead));
@@ -143,12 +144,6 @@ function finishCutFrame(p: ParserState, carry: Uint8Array, read: Uint8Array): nu
     }
   }
   return fromRead;
-}
-
-/** keep() for a buffer made here (no second copy needed). */
-function keepOrHandOver(p: ParserState, rest: Uint8Array): void {
-  if (rest.length <= MAX_CARRY_BYTES) p.benchlineCarry = rest;
-  else natsParse.call(p, rest);
 }
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {

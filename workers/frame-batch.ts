@@ -45,20 +45,14 @@ export class FrameBatch {
    * in place.
    */
   add(subject: Uint8Array, size: number, replyPrefix?: Uint8Array, replySeq = 0): number {
-    // nats.js throws on a closed connection; so must this, or a run would publish into nothing.
-    if (this.nc.isClosed()) this.nc.publish("closed", new Uint8Array(0));
     // As nats.js's publish() does: the server would close the connection on a larger one.
     if (size > this.maxPayload) throw tooBig(size, this.maxPayload);
-    const room = 4 + subject.length + 1 + (replyPrefix ? replyPrefix.length + 12 : 0) + 12 + size + 2;
-    if (this.at + room > this.slab.length) this.renew(room);
+    let at = this.startFrame(
+      4 + subject.length + 1 + (replyPrefix ? replyPrefix.length + 12 : 0) + 12 + size + 2,
+    );
     const s = this.slab;
-    let at = this.at;
-    s[at] = PUB[0]!;
-    s[at + 1] = PUB[1]!;
-    s[at + 2] = PUB[2]!;
-    s[at + 3] = PUB[3]!;
-    s.set(subject, at + 4);
-    at += 4 + subject.length;
+    s.set(subject, at);
+    at += subject.length;
     s[at++] = 0x20;
     if (replyPrefix) {
       s.set(replyPrefix, at);
@@ -85,16 +79,8 @@ export class FrameBatch {
    * takes in either order).
    */
   addEmptyTo(buf: Uint8Array, at: number, end: number): void {
-    if (this.nc.isClosed()) this.nc.publish("closed", new Uint8Array(0));
-    const room = 4 + (end - at) + 1 + 1 + 4;
-    if (this.at + room > this.slab.length) this.renew(room);
+    let w = this.startFrame(4 + (end - at) + 1 + 1 + 4);
     const s = this.slab;
-    let w = this.at;
-    s[w] = PUB[0]!;
-    s[w + 1] = PUB[1]!;
-    s[w + 2] = PUB[2]!;
-    s[w + 3] = PUB[3]!;
-    w += 4;
     // A byte loop: a subject is tens of bytes, and a subarray to copy it from would be an allocation.
     for (let i = at; i < end; i++) s[w++] = buf[i]!;
     s[w++] = 0x20;
@@ -119,6 +105,22 @@ export class FrameBatch {
     if (this.at === this.start) return;
     this.outbound.sendCommand(this.slab.slice(this.start, this.at));
     this.start = this.at;
+  }
+
+  /**
+   * Makes room for a frame of at most `room` bytes and writes its "PUB "; returns where the subject
+   * goes. nats.js throws on a closed connection; so must this, or a run would publish into nothing.
+   */
+  private startFrame(room: number): number {
+    if (this.nc.isClosed()) this.nc.publish("closed", new Uint8Array(0));
+    if (this.at + room > this.slab.length) this.renew(room);
+    const s = this.slab;
+    const at = this.at;
+    s[at] = PUB[0]!;
+    s[at + 1] = PUB[1]!;
+    s[at + 2] = PUB[2]!;
+    s[at + 3] = PUB[3]!;
+    return at + 4;
   }
 
   private renew(room: number): void {
