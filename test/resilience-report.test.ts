@@ -112,6 +112,19 @@ describe("the resilience section", () => {
     expect(r.rows[0]![4]).toBe("NOT RECOVERED");
   });
 
+  it("a stream that could not be read back is said so: a warning and the row, and no figure of loss", () => {
+    const run = faultRun();
+    run.readBack = { ...run.readBack!, error: "stream info for BENCH: TIMEOUT (46 attempts in 45 s)" };
+    delete run.counts.lostAcked;
+    expect(resilienceRows(run)!.loss).toBe(
+      "acked-loss check: the stream BENCH could not be read back (stream info for BENCH: TIMEOUT (46 attempts in 45 s))",
+    );
+    expect(collectWarnings(run, run.profile)).toContain(
+      "the stream BENCH could not be read back (stream info for BENCH: TIMEOUT (46 attempts in 45 s)): whether acknowledged messages are gone is not known",
+    );
+    expect(renderTable(run)).not.toMatch(/then gone from the stream/);
+  });
+
   it("shades each fault that fired on the over-time charts at the table's seconds (measured phase)", () => {
     const run = faultRun();
     expect(faultBands(run)).toEqual([

@@ -15,7 +15,9 @@ import { runJson, writeProfile } from "./helpers/profiles.js";
 import { tempDir } from "./helpers/tmp.js";
 
 describe("the run composition", () => {
-  it("tenants + a kill on the embedded 3-node cluster: R3 streams, per-tenant fault figures and acked loss", async () => {
+  it("tenants + a kill on the embedded 3-node cluster: R3 streams, per-tenant fault figures and acked loss", {
+    timeout: 120_000,
+  }, async () => {
     await using dir = await tempDir();
     const { result } = await runJson(join(process.cwd(), "profiles/tenants-failover.yaml"), dir.path, [
       "--no-charts",
@@ -35,6 +37,7 @@ describe("the run composition", () => {
       expect(t.faults!.map((f) => f.name)).toEqual(["leader-down"]);
       // Each tenant's own stream read back: nothing it acknowledged is gone.
       expect(t.readBack!.stream).toBe(name === "orders" ? "ORDERS" : "AUDIT");
+      expect(t.readBack!.error).toBeUndefined();
       expect(t.readBack!.lost).toBe(0);
       expect(t.counts.lostAcked).toBe(0);
       expect(t.counts.acked).toBeGreaterThan(1000);

@@ -39,5 +39,9 @@ export function lossWarnings(result: Pick<RunResult, "counts" | "readBack">): st
   if (c.lostAcked)
     out.push(`${c.lostAcked} messages ${LOSS_TERMS.gone}: not in it when read back after the run`);
   if (rb?.streamGone) out.push(`the stream ${rb.stream} was gone after the run`);
+  if (rb?.error)
+    out.push(
+      `the stream ${rb.stream} could not be read back (${rb.error}): whether acknowledged messages are gone is not known`,
+    );
   return out;
 }

@@ -8,12 +8,37 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { readIntendedNs, readUint32 } from "../../workers/payload.js";
 import type { ReadBack } from "./acked-loss.js";
 
-/** A read that receives nothing for this long has what the server will give. */
+/** A read that receives nothing for this long has stalled: it is abandoned and tried again. */
 const IDLE_MS = 10_000;
-/** After a fault the stream may have no leader for a while: ask again for this long. */
-const INFO_RETRY_MS = 15_000;
+/**
+ * After a fault the stream may have no leader for a while, and on a loaded machine a consumer create
+ * can time out: the whole read is tried again, from the start, for this long.
+ */
+const RETRY = { forMs: 45_000, pauseMs: 1_000 };
 
 export async function readBackStream(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  stream: string,
+  retry = RETRY,
+): Promise<ReadBack & { messages: number }> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readOnce(nc, jsm, stream);
+    } catch (err) {
+      const elapsedMs = Date.now() - started;
+      if (elapsedMs + retry.pauseMs > retry.forMs)
+        throw new Error(
+          `${(err as Error).message} (${attempt} attempts in ${(elapsedMs / 1000).toFixed(1)} s)`,
+        );
+      await new Promise((r) => setTimeout(r, retry.pauseMs));
+    }
+  }
+}
+
+/** One whole read: throws when it cannot finish, so that nothing half-read is taken for loss. */
+async function readOnce(
   nc: NatsConnection,
   jsm: JetStreamManager,
   stream: string,
@@ -25,18 +50,24 @@ export async function readBackStream(
   const present = new Map<number, Uint8Array>();
   let foreign = 0;
   let read = 0;
+  let lastSeen = 0;
+  let stalled = false;
   const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_messages: 2000 });
   let idle: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(idle);
-    idle = setTimeout(() => messages.stop(), IDLE_MS);
+    idle = setTimeout(() => {
+      stalled = true;
+      messages.stop();
+    }, IDLE_MS);
   };
   arm();
   try {
     for await (const m of messages) {
       arm();
       read++;
+      lastSeen = m.seq;
       const data = m.data;
       if (readIntendedNs(data) > 0) {
         const publisher = readUint32(data, 8);
@@ -56,6 +87,12 @@ export async function readBackStream(
     clearTimeout(idle);
     messages.stop();
   }
+  if (lastSeen < info.lastSeq)
+    throw new Error(
+      stalled
+        ? `the read of ${stream} stalled at sequence ${lastSeen} of ${info.lastSeq} (nothing for ${IDLE_MS / 1000} s)`
+        : `the read of ${stream} ended at sequence ${lastSeen} of ${info.lastSeq}`,
+    );
   return { present, foreign, firstSeq: info.firstSeq, streamExists: true, messages: read };
 }
 
@@ -63,15 +100,11 @@ async function streamState(
   jsm: JetStreamManager,
   stream: string,
 ): Promise<{ firstSeq: number; lastSeq: number; messages: number } | undefined> {
-  const deadline = Date.now() + INFO_RETRY_MS;
-  for (;;) {
-    try {
-      const si = await jsm.streams.info(stream);
-      return { firstSeq: si.state.first_seq, lastSeq: si.state.last_seq, messages: si.state.messages };
-    } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === 10059) return undefined;
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+  try {
+    const si = await jsm.streams.info(stream);
+    return { firstSeq: si.state.first_seq, lastSeq: si.state.last_seq, messages: si.state.messages };
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === 10059) return undefined;
+    throw new Error(`stream info for ${stream}: ${(err as Error).message}`);
   }
 }
