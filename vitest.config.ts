@@ -18,6 +18,7 @@ const TIMED = [
   "test/fault-timeline.test.ts",
   "test/recorder.test.ts",
   "test/drill.integration.test.ts",
+  "test/slow-consumer.integration.test.ts",
 ];
 
 export default defineConfig({

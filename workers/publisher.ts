@@ -154,9 +154,16 @@ export class Publisher implements Issuer {
     this.rec.error(this.task.slot, `publishFailed:${err.name || "Error"}`);
   }
 
-  /** Core closed loop: up to FLUSHES_IN_FLIGHT windows await their PONG at once, so a slow round trip does not idle us. */
+  /**
+   * Core closed loop: up to FLUSHES_IN_FLIGHT windows await their PONG at once, so a slow round trip
+   * does not idle us. A disconnect (the server dropped a slow consumer, say) rejects every PING in
+   * flight, and nats.js drops what its buffer held at the next dial: those windows are over, their
+   * messages sent and not consumed. The publisher goes on once reconnected (flushes issued while
+   * disconnected wait for the next dial, so its buffer stays bounded); a connection closed for good
+   * stops it at its next publish, which throws.
+   */
   makeRoom(): Promise<void> {
-    this.flushes.push(this.nc.flush());
+    this.flushes.push(this.nc.flush().catch(() => {}));
     if (this.flushes.length >= FLUSHES_IN_FLIGHT) return this.flushes.shift()!;
     return yieldNow();
   }

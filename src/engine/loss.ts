@@ -7,6 +7,7 @@
  *   run. Only this is loss the stream is answerable for; the other two say what the clients saw.
  * Pure.
  */
+import { wholeLoad } from "../contract/profile.js";
 import type { Counts, RunResult } from "../contract/result.js";
 
 export const LOSS_TERMS = {
@@ -14,6 +15,16 @@ export const LOSS_TERMS = {
   notConsumed: "acknowledged, not consumed",
   gone: "acknowledged, then gone from the stream",
 } as const;
+
+/** Whether any publisher of the run waits for an answer (a PubAck or a reply): core publishers do not. */
+export function expectsAcks(result: Pick<RunResult, "profile">): boolean {
+  return wholeLoad(result.profile).publishers.some((p) => p.mode !== "core");
+}
+
+/** counts.lost under the loss vocabulary: core publishes are sent, never acknowledged. */
+export function notConsumedLabel(result: Pick<RunResult, "profile">): string {
+  return expectsAcks(result) ? LOSS_TERMS.notConsumed : "sent, not consumed";
+}
 
 /** Sent and never acknowledged: failed publishes and any unanswered at the end (0 for core: never asked). */
 export function unacknowledged(c: Pick<Counts, "published" | "acked">): number {
@@ -25,7 +36,7 @@ export function unacknowledged(c: Pick<Counts, "published" | "acked">): number {
  * against the stream's read-back where there is one: still in the stream, they were delivered late or
  * not at all, and are not gone.
  */
-export function lossWarnings(result: Pick<RunResult, "counts" | "readBack">): string[] {
+export function lossWarnings(result: Pick<RunResult, "counts" | "readBack" | "profile">): string[] {
   const c = result.counts;
   const rb = result.readBack;
   const readBack = rb !== undefined && rb.error === undefined && !rb.streamGone;
@@ -33,8 +44,8 @@ export function lossWarnings(result: Pick<RunResult, "counts" | "readBack">): st
   if (c.lost > 0)
     out.push(
       readBack && c.lostAcked === 0
-        ? `${c.lost} messages ${LOSS_TERMS.notConsumed}: no consumer received them by the end of the drain, yet the stream held every acknowledged message when read back, so none is gone (delivered late or not at all)`
-        : `${c.lost} messages ${LOSS_TERMS.notConsumed}: no consumer received them by the end of the drain`,
+        ? `${c.lost} messages ${notConsumedLabel(result)}: no consumer received them by the end of the drain, yet the stream held every acknowledged message when read back, so none is gone (delivered late or not at all)`
+        : `${c.lost} messages ${notConsumedLabel(result)}: no consumer received them by the end of the drain`,
     );
   if (c.lostAcked)
     out.push(`${c.lostAcked} messages ${LOSS_TERMS.gone}: not in it when read back after the run`);

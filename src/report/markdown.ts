@@ -3,13 +3,13 @@ import { describeErrorCounts } from "../contract/error-kinds.js";
 import type { LatencyBlock } from "../contract/latency.js";
 import { describeRefusal } from "../contract/permissions.js";
 import type { RunResult } from "../contract/result.js";
-import { LOSS_TERMS, unacknowledged } from "../engine/loss.js";
+import { expectsAcks, LOSS_TERMS, notConsumedLabel, unacknowledged } from "../engine/loss.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
 import { generatorLine } from "./generator-line.js";
 import { resilienceRows } from "./resilience-rows.js";
 import { serverConfigMarkdown } from "./server-config-line.js";
-import { expectsAcks, notConsumedLabel, throughputLabel, throughputRoles } from "./table.js";
+import { throughputLabel, throughputRoles } from "./table.js";
 import { tenantRows } from "./tenant-rows.js";
 import { workloadSections } from "./workload-rows.js";
 

@@ -5,7 +5,7 @@ import type { LatencyBlock } from "../contract/latency.js";
 import { describeRefusal } from "../contract/permissions.js";
 import { wholeLoad } from "../contract/profile.js";
 import type { RunResult } from "../contract/result.js";
-import { LOSS_TERMS, unacknowledged } from "../engine/loss.js";
+import { expectsAcks, LOSS_TERMS, notConsumedLabel, unacknowledged } from "../engine/loss.js";
 import { formatBytes, formatCount, formatUs } from "../util/units.js";
 import { formatMetric } from "./format-metric.js";
 import { generatorLine } from "./generator-line.js";
@@ -29,16 +29,6 @@ export function renderLatencyTable(latency: RunResult["latency"]): string {
     ]);
   }
   return t.toString();
-}
-
-/** Whether any publisher of the run waits for an answer (a PubAck or a reply): core publishers do not. */
-export function expectsAcks(result: RunResult): boolean {
-  return wholeLoad(result.profile).publishers.some((p) => p.mode !== "core");
-}
-
-/** counts.lost under the loss vocabulary: core publishes are sent, never acknowledged. */
-export function notConsumedLabel(result: RunResult): string {
-  return expectsAcks(result) ? LOSS_TERMS.notConsumed : "sent, not consumed";
 }
 
 /**
