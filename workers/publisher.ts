@@ -159,11 +159,12 @@ export class Publisher implements Issuer {
    * does not idle us. A disconnect (the server dropped a slow consumer, say) rejects every PING in
    * flight, and nats.js drops what its buffer held at the next dial: those windows are over, their
    * messages sent and not consumed. The publisher goes on once reconnected (flushes issued while
-   * disconnected wait for the next dial, so its buffer stays bounded); a connection closed for good
-   * stops it at its next publish, which throws.
+   * disconnected wait for the next dial, so its buffer stays bounded). nats.js never answers a PING
+   * made after its last dial once it gives up and closes, so a close also ends the wait; the publisher
+   * then stops at its next publish, which throws.
    */
   makeRoom(): Promise<void> {
-    this.flushes.push(this.nc.flush().catch(() => {}));
+    this.flushes.push(this.flushOrClose());
     if (this.flushes.length >= FLUSHES_IN_FLIGHT) return this.flushes.shift()!;
     return yieldNow();
   }
@@ -171,10 +172,15 @@ export class Publisher implements Issuer {
   /** After the outstanding wait: core's flushes answered, JetStream's late PubAcks timed out. */
   async settle(): Promise<void> {
     if (this.mode === "core") {
-      await Promise.all(this.flushes).catch(() => {});
-      await this.nc.flush().catch(() => {});
+      await Promise.all(this.flushes);
+      if (!this.nc.isClosed()) await this.flushOrClose();
     }
     this.ring?.expire();
+  }
+
+  /** A round trip that never rejects, and ends when the connection closes for good. */
+  private flushOrClose(): Promise<void> {
+    return Promise.race([this.nc.flush().catch(() => {}), this.nc.closed().then(() => {})]);
   }
 
   /** A PubAck or a reply for own sequence `seq` (PubAckOwner, ReplyOwner). */

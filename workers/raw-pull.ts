@@ -94,6 +94,9 @@ export class RawPull {
 
   /** Requests of `batch` messages until REQUESTS_IN_FLIGHT batches are owed. */
   private refill(): void {
+    // The watchdog runs from a timer: a throw there (publish on a connection closed for good) would end
+    // the worker thread. The thread reports the lost connection itself.
+    if (this.nc.isClosed()) return;
     while (!this.stopped && this.pending + this.batch <= REQUESTS_IN_FLIGHT * this.batch) {
       this.pending += this.batch;
       this.nc.publish(this.subject, this.request, { reply: this.inbox });

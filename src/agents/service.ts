@@ -75,7 +75,7 @@ export async function startAgentService(nc: NatsConnection, config: AgentConfig)
     if (!held) return;
     claims.delete(runId);
     clearTimeout(held.expiry);
-    void held.share?.close();
+    held.share?.close().catch(() => {});
   };
   const status = (): AgentStatus => {
     const claim = claims.values().next().value as Claim | undefined;
@@ -155,16 +155,20 @@ export async function startAgentService(nc: NatsConnection, config: AgentConfig)
       return;
     }
     held.share = new ShareRun(nc, request, config.name, own, () => release(runId));
-    held.share.ready.then(
-      () => {
-        clearTimeout(held.expiry);
-        m.respond(JSON.stringify({ threads: request.threads.length }));
-      },
-      (err: Error) => {
-        m.respondError(500, err.message);
-        release(runId);
-      },
-    );
+    // The answer may come after the control connection closed (respond throws then): the
+    // coordinator has its own timeout, and an unhandled rejection would end this agent.
+    held.share.ready
+      .then(
+        () => {
+          clearTimeout(held.expiry);
+          m.respond(JSON.stringify({ threads: request.threads.length }));
+        },
+        (err: Error) => {
+          release(runId);
+          m.respondError(500, err.message);
+        },
+      )
+      .catch(() => {});
   });
 
   group.addEndpoint("go", (_err, m) => {
@@ -185,10 +189,13 @@ export async function startAgentService(nc: NatsConnection, config: AgentConfig)
 
   group.addEndpoint("stop", (_err, m) => {
     const share = shareOf(m, json<{ runId: string }>(m).runId);
-    share?.stop().then(
-      (reply) => m.respond(JSON.stringify(reply)),
-      (err: Error) => m.respondError(500, err.message),
-    );
+    share
+      ?.stop()
+      .then(
+        (reply) => m.respond(JSON.stringify(reply)),
+        (err: Error) => m.respondError(500, err.message),
+      )
+      .catch(() => {});
   });
 
   group.addEndpoint("result", (_err, m) => {

@@ -115,7 +115,9 @@ export class ShareRun {
     if (Date.now() - this.lastHeard > this.request.heartbeatTimeoutMs) {
       clearInterval(this.timer);
       const why = `no word from the coordinator for ${Math.round(this.request.heartbeatTimeoutMs / 1000)} s`;
-      void this.stop().finally(() => this.onAbandoned(why));
+      this.stop()
+        .catch(() => {})
+        .finally(() => this.onAbandoned(why));
       return;
     }
     if (this.startNs === undefined || this.stopping) return;

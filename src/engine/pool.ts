@@ -46,6 +46,9 @@ export function startPool(
     // A worker's handler stays busy for the whole run; no point in a worker waiting on Atomics between tasks.
     atomics: "disabled",
   });
+  // A worker that fails between tasks (a throw from a timer after its task returned) is an 'error' on
+  // the pool; unheard, it would crash the whole process instead of ending the run with its reason.
+  pool.on("error", (err: Error) => events.onFault(threadFailure(undefined, err)));
   const view = new Float64Array(options.counters);
   const ports: MessagePort[] = [];
   let readyCount = 0;
@@ -129,9 +132,9 @@ export function startPool(
 const BUG_ERRORS = new Set(["TypeError", "ReferenceError", "RangeError", "SyntaxError"]);
 
 /** Why a thread failed, in a line: a programming error is named as benchline's own. */
-export function threadFailure(thread: number, err: Error): string {
+export function threadFailure(thread: number | undefined, err: Error): string {
   if (BUG_ERRORS.has(err.name))
-    return `worker thread ${thread} crashed (${err.name}: ${err.message}): a bug in benchline; rerun with --debug and report it`;
+    return `worker thread${thread === undefined ? "" : ` ${thread}`} crashed (${err.name}: ${err.message}): a bug in benchline; rerun with --debug and report it`;
   return err.message;
 }
 

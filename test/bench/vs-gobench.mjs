@@ -3,7 +3,7 @@
 // nats-server in one run, plus what recording histograms costs and whether memory grows with run length.
 // Each load runs on benchline's own data path (frames, its MSG parser, direct delivery) and on nats.js's
 // (BENCHLINE_DATA_PATH=nats.js: publish(), nats.js's parser and dispatch), interleaved round by round.
-// Usage: npm run build && node test/bench/vs-gobench.mjs [--gobench /tmp/gobench] [--rounds 3] [--skip-memory | --only-memory]
+// Usage: npm run build && node test/bench/vs-gobench.mjs [--gobench /tmp/gobench] [--rounds 3] [--skip-memory | --only-memory | --only-recording]
 // Build gobench first: ../shared/tools/gobench/build.sh /tmp/gobench. gobench always publishes to
 // gobench.js, so its runs share one stream name (GOBENCH), which it deletes before each jspub.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "3" },
     "skip-memory": { type: "boolean", default: false },
     "only-memory": { type: "boolean", default: false },
+    "only-recording": { type: "boolean", default: false },
   },
 });
 const rounds = Number(args.rounds);
@@ -84,7 +85,61 @@ duration: 4s
 drain: 2s
 `;
 
-if (!args["only-memory"]) await versusGobench();
+if (args["only-recording"]) {
+  const server = await NatsServer.start({ jsMaxFileBytes: 8 * 1024 ** 3 });
+  try {
+    await recordingCost(server.clientUrl);
+  } finally {
+    await server.stop();
+  }
+} else if (!args["only-memory"]) await versusGobench();
+
+/**
+ * 4. Cost of measuring: the same loads with histogram recording on and off, interleaved in pairs. Core
+ * throughput on a shared 2-core machine moves by a third between single runs, so the cost is also given
+ * as the median of each pair's own ratio, and as client CPU per message (less noisy than a rate).
+ */
+async function recordingCost(url) {
+  const loads = {
+    js: {
+      name: "JetStream publish (pubAck, pubAckRaw)",
+      yaml: (r, side) => jsPublish(`REC${r}${side}`),
+      rate: "publishedPerSec",
+    },
+    core: { name: "core pub/sub (e2e)", yaml: () => corePubSub, rate: "consumedPerSec" },
+  };
+  const rows = [];
+  for (const [, load] of Object.entries(loads)) {
+    const on = [];
+    const off = [];
+    const pairs = [];
+    const cpuOn = [];
+    const cpuOff = [];
+    for (let r = 0; r < rounds; r++) {
+      // Alternate which side runs first, so a drift within the pair does not favour one side.
+      const order = r % 2 === 0 ? [true, false] : [false, true];
+      const got = {};
+      for (const record of order) {
+        const result = await bench(load.yaml(r, record ? "A" : "B"), [url], record);
+        const perSec = result.throughput[load.rate];
+        got[record] = perSec;
+        (record ? on : off).push(perSec);
+        (record ? cpuOn : cpuOff).push(cpuUsPerMsg(result, perSec));
+      }
+      pairs.push(got.true / got.false);
+    }
+    rows.push([load.name, median(on), median(off), median(pairs), median(cpuOn), median(cpuOff)]);
+  }
+  console.log(`\ncost of recording histograms, ${rounds} interleaved pairs (medians)`);
+  console.log(
+    "| load | msgs/s on | msgs/s off | cost (medians) | cost (paired) | CPU us/msg on | off | target |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const [name, a, b, pair, ca, cb] of rows)
+    console.log(
+      `| ${name} | ${Math.round(a)} | ${Math.round(b)} | ${(((b - a) / b) * 100).toFixed(1)}% | ${((1 - pair) * 100).toFixed(1)}% | ${ca.toFixed(3)} | ${cb.toFixed(3)} | < 5% |`,
+    );
+}
 
 async function versusGobench() {
   const server = await NatsServer.start({ jsMaxFileBytes: 8 * 1024 ** 3 });
@@ -203,15 +258,6 @@ drain: 0s
       ["core pub/sub: bare nats.js / gobench", median(cpu.bare), median(cpu.go), undefined],
     );
 
-    // 4. Cost of measuring: the same loads with histogram recording off, interleaved.
-    const on = { js: [], core: [] };
-    const off = { js: [], core: [] };
-    for (let r = 0; r < rounds; r++) {
-      on.js.push((await bench(jsPublish(`REC${r}A`), [url], true)).throughput.publishedPerSec);
-      off.js.push((await bench(jsPublish(`REC${r}B`), [url], false)).throughput.publishedPerSec);
-      on.core.push((await bench(corePubSub, [url], true)).throughput.consumedPerSec);
-      off.core.push((await bench(corePubSub, [url], false)).throughput.consumedPerSec);
-    }
     console.log("\nbenchline vs gobench, same server, same run; medians of", rounds, "rounds");
     console.log("| load | measured | reference (gobench unless named) | ratio | target |");
     console.log("| --- | ---: | ---: | ---: | ---: |");
@@ -229,20 +275,13 @@ drain: 0s
       console.log(
         `| ${name} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(a / b).toFixed(2)}x | ${target ? `<= ${target}x` : ""} |`,
       );
-    console.log("\ncost of recording histograms (throughput with recording / without)");
-    for (const k of ["js", "core"]) {
-      const a = median(on[k]);
-      const b = median(off[k]);
-      console.log(
-        `| ${k === "js" ? "JetStream publish (pubAck, pubAckRaw)" : "core pub/sub (e2e)"} | on ${Math.round(a)} | off ${Math.round(b)} | cost ${(((b - a) / b) * 100).toFixed(1)}% | target < 5% |`,
-      );
-    }
+    await recordingCost(url);
   } finally {
     await server.stop();
   }
 }
 
-if (!args["skip-memory"]) {
+if (!args["skip-memory"] && !args["only-recording"]) {
   // 5. Peak RSS of a 60 s and a 10 s run at the same fixed rate, each in its own process.
   const script = (duration) => `
     import { runProfile } from "${new URL("../../dist/src/engine/run.js", import.meta.url).pathname}";
