@@ -82,7 +82,16 @@ describe("the wire between coordinator and agents", () => {
     agent.set([0, 0, 2, 77, 0], HEADER_FIELDS + 3 * fields);
     const coordinator = new Float64Array(agent.length);
     decodeRows(encodeRows(agent, [1, 3], fields, HEADER_FIELDS), coordinator, [1, 3], fields, HEADER_FIELDS);
-    expect([...coordinator]).toEqual([0, 0, 0, 0, 0, 0, 10, 9, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 77, 0]);
+    // Rows 1 and 3 copied whole (a row is a cache line: its padding comes along); the header, rows 0 and 2 untouched.
+    const row = (slot: number) => [
+      ...coordinator.subarray(HEADER_FIELDS + slot * fields, HEADER_FIELDS + (slot + 1) * fields),
+    ];
+    expect([...coordinator.subarray(0, HEADER_FIELDS)]).toEqual(Array(HEADER_FIELDS).fill(0));
+    expect(row(0)).toEqual(Array(fields).fill(0));
+    expect(row(2)).toEqual(Array(fields).fill(0));
+    expect(row(1).slice(0, 5)).toEqual([10, 9, 0, 0, 1]);
+    expect(row(3).slice(0, 5)).toEqual([0, 0, 2, 77, 0]);
+    expect(row(1)).toEqual([...agent.subarray(HEADER_FIELDS + fields, HEADER_FIELDS + 2 * fields)]);
     // Rows of another shape (another plan) are ignored, not misread.
     decodeRows(new Uint8Array(8), coordinator, [1, 3], fields, HEADER_FIELDS);
     expect(coordinator[HEADER_FIELDS + fields]).toBe(10);

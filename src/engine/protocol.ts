@@ -217,12 +217,16 @@ export interface SuccessSeries {
 /**
  * Shared counters: one row of Float64 per client, written by the client's thread only, read by the
  * coordinator for progress and to know when consumers have caught up. A header row holds run-wide values.
+ * Each row is a 64-byte cache line of its own: a consumer reads the header for every message, and with
+ * 5-field rows the header shared its line with the first clients' counters, so every burst a publisher
+ * counted made the consumer's next read miss (false sharing; a delivery cost ~100 ns more with
+ * recording on, whose phase check reads the header, in test/bench/vs-gobench.mjs --only-recording).
  */
 export const COUNTER = { sent: 0, acked: 1, errors: 2, consumed: 3, done: 4 } as const;
-export const COUNTER_FIELDS = 5;
+export const COUNTER_FIELDS = 8;
 /** Header row: the measured phase's end (ns from start), set when publishers finish a message-bounded run. */
 export const HEADER = { measureEndNs: 0 } as const;
-export const HEADER_FIELDS = 1;
+export const HEADER_FIELDS = 8;
 
 export function createCounters(clients: number): SharedArrayBuffer {
   return new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (HEADER_FIELDS + clients * COUNTER_FIELDS));

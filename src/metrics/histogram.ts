@@ -38,11 +38,14 @@ export function encodeHistogram(h: Histogram): string {
 }
 
 /**
- * Decoding as "packed" allocates only the buckets that hold counts: a 32-bit decode allocates the whole
- * counts array (about 70 KB here) for every histogram, and merging a run's per-second snapshots decodes
- * hundreds of them only to add them into one.
+ * Decoded into 32-bit buckets, one at a time, each let go once added. "Packed" buckets (allocated only
+ * where counts are) were tried against memory, but decoding and adding a busy second's e2e histogram
+ * took 18-22 ms packed against 0.2-0.8 ms in 32-bit buckets (this VM, 2026-12-04): on the coordinator,
+ * merging each second's snapshots for the live p99 took 5-17% of a core during a core pub/sub run
+ * (--cpu-prof), CPU the load's threads needed on a 2-core machine. Peak memory 60 s / 10 s is
+ * measured by `vs-gobench.mjs --only-memory` (docs/benchmarks.md).
  */
-const DECODE_AS = "packed" as const;
+const DECODE_AS = 32 as const;
 
 export function decodeHistogram(encoded: string): Histogram {
   const decoded = hdr.decodeFromCompressedBase64(encoded, DECODE_AS, false);

@@ -100,6 +100,8 @@ if (args["only-recording"]) {
  * as the median of each pair's own ratio, and as client CPU per message (less noisy than a rate).
  */
 async function recordingCost(url) {
+  // A few percent is below what 3 pairs resolve here: at least 9, whatever --rounds says.
+  const pairCount = Math.max(rounds, 9);
   const loads = {
     js: {
       name: "JetStream publish (pubAck, pubAckRaw)",
@@ -115,7 +117,7 @@ async function recordingCost(url) {
     const pairs = [];
     const cpuOn = [];
     const cpuOff = [];
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < pairCount; r++) {
       // Alternate which side runs first, so a drift within the pair does not favour one side.
       const order = r % 2 === 0 ? [true, false] : [false, true];
       const got = {};
@@ -130,7 +132,7 @@ async function recordingCost(url) {
     }
     rows.push([load.name, median(on), median(off), median(pairs), median(cpuOn), median(cpuOff)]);
   }
-  console.log(`\ncost of recording histograms, ${rounds} interleaved pairs (medians)`);
+  console.log(`\ncost of recording histograms, ${pairCount} interleaved pairs (medians)`);
   console.log(
     "| load | msgs/s on | msgs/s off | cost (medians) | cost (paired) | CPU us/msg on | off | target |",
   );
