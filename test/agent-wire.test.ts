@@ -14,7 +14,7 @@ import {
 } from "../src/agents/wire.js";
 import { controlSpec } from "../src/commands/control-options.js";
 import type { AgentEnv } from "../src/contract/env.js";
-import { COUNTER_FIELDS, HEADER_FIELDS, type ThreadResult } from "../src/engine/protocol.js";
+import { COUNTER_FIELDS, COUNTER_STRIDE, HEADER_FIELDS, type ThreadResult } from "../src/engine/protocol.js";
 import { e2eClockWarning } from "../src/engine/warnings.js";
 import { generatorLine } from "../src/report/generator-line.js";
 import { fixtureBlock, fixtureEnv, fixtureRun } from "./fixtures/run-result.js";
@@ -75,26 +75,30 @@ describe("the wire between coordinator and agents", () => {
   });
 
   it("puts an agent's counter rows into the coordinator's counters at the agent's slots only", () => {
-    const fields = COUNTER_FIELDS;
-    const agent = new Float64Array(HEADER_FIELDS + 4 * fields);
+    const at = { header: HEADER_FIELDS, stride: COUNTER_STRIDE };
+    const agent = new Float64Array(HEADER_FIELDS + 4 * COUNTER_STRIDE);
     agent.fill(-1);
-    agent.set([10, 9, 0, 0, 1], HEADER_FIELDS + 1 * fields);
-    agent.set([0, 0, 2, 77, 0], HEADER_FIELDS + 3 * fields);
+    agent.set([10, 9, 0, 0, 1], HEADER_FIELDS + 1 * COUNTER_STRIDE);
+    agent.set([0, 0, 2, 77, 0], HEADER_FIELDS + 3 * COUNTER_STRIDE);
+    const wire = encodeRows(agent, [1, 3], COUNTER_FIELDS, at);
+    // Only the fields in use travel: 5 a row, not the row's padding to a cache line.
+    expect(wire.length).toBe(2 * 5 * 8);
     const coordinator = new Float64Array(agent.length);
-    decodeRows(encodeRows(agent, [1, 3], fields, HEADER_FIELDS), coordinator, [1, 3], fields, HEADER_FIELDS);
-    // Rows 1 and 3 copied whole (a row is a cache line: its padding comes along); the header, rows 0 and 2 untouched.
+    decodeRows(wire, coordinator, [1, 3], COUNTER_FIELDS, at);
     const row = (slot: number) => [
-      ...coordinator.subarray(HEADER_FIELDS + slot * fields, HEADER_FIELDS + (slot + 1) * fields),
+      ...coordinator.subarray(
+        HEADER_FIELDS + slot * COUNTER_STRIDE,
+        HEADER_FIELDS + (slot + 1) * COUNTER_STRIDE,
+      ),
     ];
     expect([...coordinator.subarray(0, HEADER_FIELDS)]).toEqual(Array(HEADER_FIELDS).fill(0));
-    expect(row(0)).toEqual(Array(fields).fill(0));
-    expect(row(2)).toEqual(Array(fields).fill(0));
-    expect(row(1).slice(0, 5)).toEqual([10, 9, 0, 0, 1]);
-    expect(row(3).slice(0, 5)).toEqual([0, 0, 2, 77, 0]);
-    expect(row(1)).toEqual([...agent.subarray(HEADER_FIELDS + fields, HEADER_FIELDS + 2 * fields)]);
+    expect(row(0)).toEqual(Array(COUNTER_STRIDE).fill(0));
+    expect(row(1)).toEqual([10, 9, 0, 0, 1, 0, 0, 0]);
+    expect(row(2)).toEqual(Array(COUNTER_STRIDE).fill(0));
+    expect(row(3)).toEqual([0, 0, 2, 77, 0, 0, 0, 0]);
     // Rows of another shape (another plan) are ignored, not misread.
-    decodeRows(new Uint8Array(8), coordinator, [1, 3], fields, HEADER_FIELDS);
-    expect(coordinator[HEADER_FIELDS + fields]).toBe(10);
+    decodeRows(new Uint8Array(8), coordinator, [1, 3], COUNTER_FIELDS, at);
+    expect(coordinator[HEADER_FIELDS + COUNTER_STRIDE]).toBe(10);
   });
 
   it("sends a second's snapshot whole, or its counts alone under a max_payload too small for it", () => {

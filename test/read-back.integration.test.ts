@@ -9,15 +9,19 @@ import { describe, expect, it } from "vitest";
 import { readBackStream } from "../src/faults/read-back.js";
 import { NatsServer } from "../src/server/launcher.js";
 
-/** The manager, with its first `failures` stream-info calls failing as a timed-out request does. */
-function flaky(jsm: JetStreamManager, failures: number): JetStreamManager & { calls: () => number } {
+/** The manager, with its first `failures` stream-info calls failing (as a timed-out request does, by default). */
+function flaky(
+  jsm: JetStreamManager,
+  failures: number,
+  message = "TIMEOUT",
+): JetStreamManager & { calls: () => number } {
   let calls = 0;
   const streams = new Proxy(jsm.streams, {
     get(target, prop, receiver) {
       if (prop !== "info") return Reflect.get(target, prop, receiver);
       return (...args: Parameters<typeof target.info>) => {
         calls++;
-        if (calls <= failures) return Promise.reject(new Error("TIMEOUT"));
+        if (calls <= failures) return Promise.reject(new Error(message));
         return target.info(...args);
       };
     },
@@ -26,7 +30,9 @@ function flaky(jsm: JetStreamManager, failures: number): JetStreamManager & { ca
 }
 
 describe("the stream read-back", () => {
-  it("asks again while the stream API fails, then reads the whole stream; gives up with the reason", async () => {
+  it("asks again while the stream API fails, then reads the whole stream; gives up with the reason", {
+    timeout: 60_000,
+  }, async () => {
     await using server = await NatsServer.start();
     const nc = await connect({ servers: server.clientUrl });
     try {
@@ -48,6 +54,25 @@ describe("the stream read-back", () => {
       const err = await readBackStream(nc, always, "RB", { forMs: 400, pauseMs: 100 }).catch((e: Error) => e);
       expect(err).toBeInstanceOf(Error);
       expect((err as Error).message).toMatch(/^stream info for RB: TIMEOUT \([2-9] attempts in \d+\.\d s\)$/);
+
+      // A refusal is not asked again: it fails at once, with the server's words.
+      const refused = flaky(
+        jsm,
+        Number.POSITIVE_INFINITY,
+        "Permissions Violation for Publish to $JS.API.STREAM.INFO.RB",
+      );
+      const denial = await readBackStream(nc, refused, "RB", { forMs: 10_000, pauseMs: 50 }).catch(
+        (e: Error) => e,
+      );
+      expect(refused.calls()).toBe(1);
+      expect((denial as Error).message).toBe(
+        "stream info for RB: Permissions Violation for Publish to $JS.API.STREAM.INFO.RB",
+      );
+
+      // The stream's last sequence stays after the message there is deleted: the read is still whole.
+      await jsm.streams.deleteMessage("RB", 50);
+      const tail = await readBackStream(nc, jsm, "RB", { forMs: 10_000, pauseMs: 50 });
+      expect(tail.messages).toBe(49);
 
       expect((await readBackStream(nc, jsm, "GONE")).streamExists).toBe(false);
     } finally {

@@ -35,6 +35,9 @@ export class Publisher implements Issuer {
   private readonly acknowledged = new BitSet();
   private readonly result: ClientResult;
   private readonly flushes: Promise<void>[] = [];
+  /** Round trips still waiting for their PONG; all end at once if the connection closes for good. */
+  private readonly awaitingPong = new Set<() => void>();
+  private closeWatched = false;
   private unreportedSent = 0;
   private unreportedAcked = 0;
   private reportTimer: NodeJS.Timeout | undefined;
@@ -178,9 +181,27 @@ export class Publisher implements Issuer {
     this.ring?.expire();
   }
 
-  /** A round trip that never rejects, and ends when the connection closes for good. */
+  /**
+   * A round trip that never rejects, and ends when the connection closes for good. One listener on the
+   * connection's close for the publisher's life: racing each flush against closed() would leave a
+   * reaction on that long-lived promise for every window until the run ends.
+   */
   private flushOrClose(): Promise<void> {
-    return Promise.race([this.nc.flush().catch(() => {}), this.nc.closed().then(() => {})]);
+    if (!this.closeWatched) {
+      this.closeWatched = true;
+      void this.nc.closed().then(() => {
+        for (const done of this.awaitingPong) done();
+        this.awaitingPong.clear();
+      });
+    }
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.awaitingPong.delete(done);
+        resolve();
+      };
+      this.awaitingPong.add(done);
+      this.nc.flush().then(done, done);
+    });
   }
 
   /** A PubAck or a reply for own sequence `seq` (PubAckOwner, ReplyOwner). */

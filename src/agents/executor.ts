@@ -10,7 +10,13 @@ import type { AgentEnv } from "../contract/env.js";
 import type { AuthSpec } from "../contract/profile.js";
 import type { Execution, ExecutionEvents, Executor, ThreadSettings } from "../engine/executor.js";
 import type { Plan } from "../engine/plan.js";
-import { type ClientTask, COUNTER_FIELDS, HEADER_FIELDS, type ThreadResult } from "../engine/protocol.js";
+import {
+  type ClientTask,
+  COUNTER_FIELDS,
+  COUNTER_STRIDE,
+  HEADER_FIELDS,
+  type ThreadResult,
+} from "../engine/protocol.js";
 import { oneLine } from "../errors.js";
 import { redactUrl } from "../profile/redact.js";
 import type { AgentClock } from "./clock.js";
@@ -92,7 +98,7 @@ export class AgentExecutor implements Executor {
       settings.connectionsPerWorker,
     );
     const used = this.shares.filter((s) => s.clients.length > 0);
-    const counters = new Float64Array(HEADER_FIELDS + plan.clients.length * COUNTER_FIELDS);
+    const counters = new Float64Array(HEADER_FIELDS + plan.clients.length * COUNTER_STRIDE);
     const subject = dataSubject(this.setup.prefix, runId);
     const byName = new Map(used.map((s) => [agents[s.agent]!.remote.info.name, s]));
     const slotsOf = new Map(used.map((s) => [s.agent, s.clients.map((c) => c.slot)]));
@@ -112,7 +118,10 @@ export class AgentExecutor implements Executor {
         if (!share) return;
         const kind = m.headers?.get(HEADER_KIND);
         if (kind === "rows")
-          decodeRows(m.data, counters, slotsOf.get(share.agent)!, COUNTER_FIELDS, HEADER_FIELDS);
+          decodeRows(m.data, counters, slotsOf.get(share.agent)!, COUNTER_FIELDS, {
+            header: HEADER_FIELDS,
+            stride: COUNTER_STRIDE,
+          });
         else if (kind === "interval") {
           try {
             events.onInterval(m.json());

@@ -154,12 +154,18 @@ export function parseChunk(value: string | undefined): [number, number] | undefi
   return count > 0 && index < count ? [index, count] : undefined;
 }
 
-/** Counter rows of the given slots, little-endian, as an agent sends them. */
-export function encodeRows(view: Float64Array, slots: number[], fields: number, header: number): Uint8Array {
+/** Where rows sit in memory: after `header` values, `stride` values apart. */
+export interface RowLayout {
+  header: number;
+  stride: number;
+}
+
+/** The first `fields` values of the given slots' counter rows, little-endian, as an agent sends them. */
+export function encodeRows(view: Float64Array, slots: number[], fields: number, at: RowLayout): Uint8Array {
   const out = new DataView(new ArrayBuffer(slots.length * fields * 8));
   slots.forEach((slot, i) => {
     for (let f = 0; f < fields; f++)
-      out.setFloat64((i * fields + f) * 8, view[header + slot * fields + f]!, true);
+      out.setFloat64((i * fields + f) * 8, view[at.header + slot * at.stride + f]!, true);
   });
   return new Uint8Array(out.buffer);
 }
@@ -170,12 +176,12 @@ export function decodeRows(
   into: Float64Array,
   slots: number[],
   fields: number,
-  header: number,
+  at: RowLayout,
 ): void {
   if (bytes.length !== slots.length * fields * 8) return;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   slots.forEach((slot, i) => {
     for (let f = 0; f < fields; f++)
-      into[header + slot * fields + f] = view.getFloat64((i * fields + f) * 8, true);
+      into[at.header + slot * at.stride + f] = view.getFloat64((i * fields + f) * 8, true);
   });
 }

@@ -179,7 +179,12 @@ export function defaultCompareMetrics(profile: Profile): string[] {
   if (ops) names.push("throughput.opsPerSec", "rates.opErrors");
   const publishes = wholeLoad(profile).publishers.length > 0;
   if (publishes || !ops)
-    names.push("throughput.publishedPerSec", "throughput.consumedPerSec", "rates.publishErrors", "rates.lost");
+    names.push(
+      "throughput.publishedPerSec",
+      "throughput.consumedPerSec",
+      "rates.publishErrors",
+      "rates.lost",
+    );
   // Not rates.lateSends: it measures the generator's host, not the system under test. The latency of an
   // open-loop run counts from the intended send time, so lateness that matters already shows there;
   // gating on it too failed an A/A compare on its own (docs/benchmarks.md). Late candidates and

@@ -219,21 +219,24 @@ export interface SuccessSeries {
  * coordinator for progress and to know when consumers have caught up. A header row holds run-wide values.
  * Each row is a 64-byte cache line of its own: a consumer reads the header for every message, and with
  * 5-field rows the header shared its line with the first clients' counters, so every burst a publisher
- * counted made the consumer's next read miss (false sharing; a delivery cost ~100 ns more with
- * recording on, whose phase check reads the header, in test/bench/vs-gobench.mjs --only-recording).
+ * counted made the consumer's next read miss (false sharing). Agents send only the fields in use.
  */
 export const COUNTER = { sent: 0, acked: 1, errors: 2, consumed: 3, done: 4 } as const;
-export const COUNTER_FIELDS = 8;
+/** The fields of a row in use (what an agent sends of each row). */
+export const COUNTER_FIELDS = 5;
+/** A row's width in memory: one 64-byte line. */
+export const COUNTER_STRIDE = 8;
 /** Header row: the measured phase's end (ns from start), set when publishers finish a message-bounded run. */
 export const HEADER = { measureEndNs: 0 } as const;
+/** The header row's width in memory, a line of its own too. */
 export const HEADER_FIELDS = 8;
 
 export function createCounters(clients: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (HEADER_FIELDS + clients * COUNTER_FIELDS));
+  return new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (HEADER_FIELDS + clients * COUNTER_STRIDE));
 }
 
 export function counterIndex(slot: number, field: number): number {
-  return HEADER_FIELDS + slot * COUNTER_FIELDS + field;
+  return HEADER_FIELDS + slot * COUNTER_STRIDE + field;
 }
 
 /** A client's result before it has done anything. */

@@ -28,6 +28,7 @@ export async function readBackStream(
       return await readOnce(nc, jsm, stream);
     } catch (err) {
       const elapsedMs = Date.now() - started;
+      if (!transient(err as Error)) throw err;
       if (elapsedMs + retry.pauseMs > retry.forMs)
         throw new Error(
           `${(err as Error).message} (${attempt} attempts in ${(elapsedMs / 1000).toFixed(1)} s)`,
@@ -36,6 +37,19 @@ export async function readBackStream(
     }
   }
 }
+
+/**
+ * Worth asking again: a request that timed out or found no responder, a stream without a leader for the
+ * moment, a read that stalled. A refusal (permissions, a consumer the stream does not allow) is not.
+ */
+function transient(err: Error): boolean {
+  if (err instanceof StalledRead) return true;
+  if (err instanceof JetStreamApiError) return err.code === 10008 || err.status === 503;
+  const cause = (err as Error & { cause?: Error }).cause ?? err;
+  return /timeout|no responders|disconnect|leader|unavailable/i.test(`${cause.name} ${cause.message}`);
+}
+
+class StalledRead extends Error {}
 
 /** One whole read: throws when it cannot finish, so that nothing half-read is taken for loss. */
 async function readOnce(
@@ -51,6 +65,8 @@ async function readOnce(
   let foreign = 0;
   let read = 0;
   let lastSeen = 0;
+  /** What the consumer said was still to come after the last message it delivered. */
+  let pendingAfter = -1;
   let stalled = false;
   const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_messages: 2000 });
@@ -68,6 +84,7 @@ async function readOnce(
       arm();
       read++;
       lastSeen = m.seq;
+      pendingAfter = m.info.pending;
       const data = m.data;
       if (readIntendedNs(data) > 0) {
         const publisher = readUint32(data, 8);
@@ -81,14 +98,16 @@ async function readOnce(
         }
         bits[seq >> 3]! |= 1 << (seq & 7);
       } else foreign++;
-      if (m.seq >= info.lastSeq) break;
+      if (m.seq >= info.lastSeq || pendingAfter === 0) break;
     }
   } finally {
     clearTimeout(idle);
     messages.stop();
   }
-  if (lastSeen < info.lastSeq)
-    throw new Error(
+  // The stream keeps its last sequence after the message there is removed (interest retention, a
+  // delete): with nothing pending after what was read, the read is whole.
+  if (lastSeen < info.lastSeq && pendingAfter !== 0)
+    throw new StalledRead(
       stalled
         ? `the read of ${stream} stalled at sequence ${lastSeen} of ${info.lastSeq} (nothing for ${IDLE_MS / 1000} s)`
         : `the read of ${stream} ended at sequence ${lastSeen} of ${info.lastSeq}`,

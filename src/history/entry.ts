@@ -83,6 +83,8 @@ function runMetrics(run: RunSummary, names: string[]): Record<string, number> {
 /** The metric names worth keeping for a profile: the default compare set plus every latency stat. */
 function keptMetrics(profile: Profile, runs: RunSummary[]): string[] {
   const names = new Set(defaultCompareMetrics(profile));
+  // Kept though it no longer gates, so `history check --metric rates.lateSends` has its series.
+  names.add("rates.lateSends");
   for (const r of runs)
     for (const kind of Object.keys(r.latency))
       for (const stat of ["p50", "p90", "p99", "p999", "max", "mean"]) names.add(`${kind}.${stat}`);
