@@ -197,7 +197,7 @@ describe("compare", () => {
     const r = await runCli(["compare", small, "--repeat", "2"]);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toContain(
-      "holds 2 runs; against 2 candidate runs no difference in 8 metrics can reach significance at 0.05 (Holm-adjusted); use --repeat 24 or more",
+      "holds 2 runs; against 2 candidate runs no difference in 7 metrics can reach significance at 0.05 (Holm-adjusted); use --repeat 23 or more",
     );
     const notJson = join(dir.path, "bad.json");
     await writeFile(notJson, "{ nope");
@@ -226,7 +226,7 @@ describe("compare", () => {
     expect(refused.code).toBe(2);
     const line = expectOneLineError(refused);
     expect(line).toContain(
-      "holds 3 runs; against 5 candidate files no difference in 8 metrics can reach significance at 0.05 (Holm-adjusted); give 11 or more --candidate files, or name at most 1 with --metric",
+      "holds 3 runs; against 5 candidate files no difference in 7 metrics can reach significance at 0.05 (Holm-adjusted); give 10 or more --candidate files, or name at most 1 with --metric",
     );
     expect(line).not.toContain("--repeat");
 
