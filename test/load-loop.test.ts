@@ -157,6 +157,42 @@ describe("LoadLoop, closed loop", () => {
     await done;
     expect(issuer.sent).toHaveLength(300);
   });
+
+  it("stops at the end of the measured phase while the server holds its window (a stalled core flush)", async () => {
+    const endNs = 30 * MS;
+    const rec = fakeRecorder(0, endNs);
+    const issuer = fakeIssuer();
+    let roomAsked = 0;
+    let settled = 0;
+    // The server never answers the round trip: room is never made.
+    issuer.makeRoom = () => {
+      roomAsked++;
+      return new Promise<void>(() => {});
+    };
+    issuer.settle = () => {
+      settled++;
+    };
+    const spec: LoopSpec = {
+      ratePerSec: "max",
+      offsetNs: 0,
+      maxInFlight: 4,
+      timeoutMs: 10,
+      acknowledged: false,
+    };
+    const done = new LoadLoop(spec, issuer, rec, fakePacer(), emptyResult(0, "publisher")).run();
+    await new Promise((r) => setTimeout(r, 5));
+    // One window sent, then the wait; the phase ends (the clock moves past it) while it waits.
+    expect(issuer.sent).toHaveLength(4);
+    expect(roomAsked).toBe(1);
+    rec.now = endNs + 1;
+    const outcome = await Promise.race([
+      done.then(() => "ended"),
+      new Promise((r) => setTimeout(() => r("still waiting"), 2000)),
+    ]);
+    expect(outcome).toBe("ended");
+    expect(issuer.sent).toHaveLength(4);
+    expect(settled).toBe(1);
+  });
 });
 
 /** An op client on a real recorder and pacer, with a driver that answers after `answerMs`. */

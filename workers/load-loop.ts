@@ -228,27 +228,38 @@ export class LoadLoop implements Paced {
 
   private async closedLoop(): Promise<void> {
     const max = this.spec.maxInFlight;
-    for (;;) {
-      let burst = 0;
-      while (burst < MAX_BURST && this.inFlight < max) {
-        const now = this.rec.relNow();
-        if (this.finished(now)) return;
-        const measured = this.rec.inMeasure(now);
-        if (measured) this.intendedInMeasure++;
-        this.inFlight++;
-        this.issuer.issue(now, now, measured);
-        burst++;
+    // A full window may wait on the server for long (a fast-producer stall holds a core flush's PONG
+    // for seconds): the wait ends with the measured phase, so the client stops on time either way.
+    const endNs = this.rec.measureEndNs();
+    const endTimer = Number.isFinite(endNs)
+      ? setTimeout(() => this.openWindow(), Math.max(0, Math.ceil((endNs - this.rec.relNow()) / 1e6)))
+      : undefined;
+    try {
+      for (;;) {
+        let burst = 0;
+        while (burst < MAX_BURST && this.inFlight < max) {
+          const now = this.rec.relNow();
+          if (this.finished(now)) return;
+          const measured = this.rec.inMeasure(now);
+          if (measured) this.intendedInMeasure++;
+          this.inFlight++;
+          this.issuer.issue(now, now, measured);
+          burst++;
+        }
+        this.issuer.endBurst();
+        if (this.inFlight < max) await yieldNow();
+        else if (this.spec.acknowledged) await this.windowOpened();
+        else {
+          // Nothing releases an unacknowledged window: the issuer makes room (a PING/PONG round trip
+          // every maxInFlight messages keeps the client's buffer bounded) and the window starts afresh.
+          const room = this.issuer.makeRoom?.() ?? yieldNow();
+          this.inFlight = 0;
+          await this.windowOpened(room);
+        }
+        if (this.finished(this.rec.relNow())) return;
       }
-      this.issuer.endBurst();
-      if (this.inFlight < max) await yieldNow();
-      else if (this.spec.acknowledged) await this.windowOpened();
-      else {
-        // Nothing releases an unacknowledged window: the issuer makes room (a PING/PONG round trip
-        // every maxInFlight messages keeps the client's buffer bounded) and the window starts afresh.
-        const room = this.issuer.makeRoom?.() ?? yieldNow();
-        this.inFlight = 0;
-        await room;
-      }
+    } finally {
+      clearTimeout(endTimer);
     }
   }
 
@@ -258,9 +269,14 @@ export class LoadLoop implements Paced {
     w?.();
   }
 
-  private windowOpened(): Promise<void> {
+  /** Resolves when a send completes (release), `room` is made, the measured phase ends, or stop. */
+  private windowOpened(room?: Promise<void>): Promise<void> {
     return new Promise((resolve) => {
       this.windowWaiter = resolve;
+      // A room made late (after the phase ended, say) must not open a later wait.
+      room?.then(() => {
+        if (this.windowWaiter === resolve) this.openWindow();
+      });
     });
   }
 

@@ -37,7 +37,6 @@ export class Publisher implements Issuer {
   private readonly flushes: Promise<void>[] = [];
   /** Round trips still waiting for their PONG; all end at once if the connection closes for good. */
   private readonly awaitingPong = new Set<() => void>();
-  private closeWatched = false;
   private unreportedSent = 0;
   private unreportedAcked = 0;
   private reportTimer: NodeJS.Timeout | undefined;
@@ -88,6 +87,12 @@ export class Publisher implements Issuer {
         this.spec.service ? this.spec.name : undefined,
       );
     if (this.mode !== "core") rec.publishes.active = true;
+    // One listener on the connection's close for the publisher's life (see flushOrClose).
+    else
+      void nc.closed().then(() => {
+        for (const done of this.awaitingPong) done();
+        this.awaitingPong.clear();
+      });
   }
 
   /**
@@ -175,8 +180,19 @@ export class Publisher implements Issuer {
   /** After the outstanding wait: core's flushes answered, JetStream's late PubAcks timed out. */
   async settle(): Promise<void> {
     if (this.mode === "core") {
-      await Promise.all(this.flushes);
-      if (!this.nc.isClosed()) await this.flushOrClose();
+      // The last round trip says the server has read every window; a server stalling this producer
+      // may take longer than the timeout to answer, and the run must end: what it has not read by
+      // then counts as sent, not consumed.
+      if (!this.nc.isClosed()) this.flushes.push(this.flushOrClose());
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(this.flushes),
+        new Promise<void>((resolve) => {
+          deadline = setTimeout(resolve, this.spec.ackTimeoutMs);
+        }),
+      ]);
+      clearTimeout(deadline);
+      this.flushes.length = 0;
     }
     this.ring?.expire();
   }
@@ -187,13 +203,6 @@ export class Publisher implements Issuer {
    * reaction on that long-lived promise for every window until the run ends.
    */
   private flushOrClose(): Promise<void> {
-    if (!this.closeWatched) {
-      this.closeWatched = true;
-      void this.nc.closed().then(() => {
-        for (const done of this.awaitingPong) done();
-        this.awaitingPong.clear();
-      });
-    }
     return new Promise<void>((resolve) => {
       const done = () => {
         this.awaitingPong.delete(done);

@@ -23,7 +23,7 @@ import type { AgentClock } from "./clock.js";
 import { watchControl } from "./control-watch.js";
 import type { RemoteAgent } from "./remote.js";
 import { type AgentShare, splitPlan } from "./split.js";
-import { dataSubject, decodeRows, HEADER_AGENT, HEADER_KIND } from "./wire.js";
+import { COUNTER_ROWS, dataSubject, decodeRows, HEADER_AGENT, HEADER_KIND } from "./wire.js";
 
 export interface AgentRunSetup {
   nc: NatsConnection;
@@ -118,10 +118,7 @@ export class AgentExecutor implements Executor {
         if (!share) return;
         const kind = m.headers?.get(HEADER_KIND);
         if (kind === "rows")
-          decodeRows(m.data, counters, slotsOf.get(share.agent)!, COUNTER_FIELDS, {
-            header: HEADER_FIELDS,
-            stride: COUNTER_STRIDE,
-          });
+          decodeRows(m.data, counters, slotsOf.get(share.agent)!, COUNTER_FIELDS, COUNTER_ROWS);
         else if (kind === "interval") {
           try {
             events.onInterval(m.json());

@@ -9,14 +9,9 @@ import type { ConnectSpec } from "../engine/connect-options.js";
 import type { Execution } from "../engine/executor.js";
 import { PhaseCpu } from "../engine/phase-cpu.js";
 import { startPool } from "../engine/pool.js";
+import { COUNTER_FIELDS, createCounters, type IntervalSnapshot } from "../engine/protocol.js";
 import {
-  COUNTER_FIELDS,
-  COUNTER_STRIDE,
-  createCounters,
-  HEADER_FIELDS,
-  type IntervalSnapshot,
-} from "../engine/protocol.js";
-import {
+  COUNTER_ROWS,
   cut,
   type DataKind,
   encodeRows,
@@ -131,13 +126,7 @@ export class ShareRun {
     if (now >= this.request.timing.warmupNs) this.cpu.begin(now);
     if (now >= this.measureEndNs) this.cpu.end(now);
     const { counters } = this.execution;
-    this.send(
-      "rows",
-      encodeRows(counters, this.request.slots, COUNTER_FIELDS, {
-        header: HEADER_FIELDS,
-        stride: COUNTER_STRIDE,
-      }),
-    );
+    this.send("rows", encodeRows(counters, this.request.slots, COUNTER_FIELDS, COUNTER_ROWS));
   }
 
   /** Tells the coordinator the share cannot go on (the agent is shutting down, say). */

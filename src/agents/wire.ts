@@ -9,7 +9,7 @@ import { deserialize, serialize } from "node:v8";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { AuthSpec, ConnectionSpec } from "../contract/profile.js";
 import type { PlanThread } from "../engine/executor.js";
-import type { Timing } from "../engine/protocol.js";
+import { COUNTER_STRIDE, HEADER_FIELDS, type Timing } from "../engine/protocol.js";
 
 /** The micro service name every agent registers; $SRV.INFO.benchline-agent lists them. */
 export const AGENT_SERVICE = "benchline-agent";
@@ -159,6 +159,9 @@ export interface RowLayout {
   header: number;
   stride: number;
 }
+
+/** The layout of the shared counters (createCounters), on both ends of the wire. */
+export const COUNTER_ROWS: RowLayout = { header: HEADER_FIELDS, stride: COUNTER_STRIDE };
 
 /** The first `fields` values of the given slots' counter rows, little-endian, as an agent sends them. */
 export function encodeRows(view: Float64Array, slots: number[], fields: number, at: RowLayout): Uint8Array {

@@ -44,8 +44,8 @@ export async function readBackStream(
  */
 function transient(err: Error): boolean {
   if (err instanceof StalledRead) return true;
-  if (err instanceof JetStreamApiError) return err.code === 10008 || err.status === 503;
-  const cause = (err as Error & { cause?: Error }).cause ?? err;
+  const cause = err.cause instanceof Error ? err.cause : err;
+  if (cause instanceof JetStreamApiError) return cause.code === 10008 || cause.status === 503;
   return /timeout|no responders|disconnect|leader|unavailable/i.test(`${cause.name} ${cause.message}`);
 }
 
@@ -124,6 +124,6 @@ async function streamState(
     return { firstSeq: si.state.first_seq, lastSeq: si.state.last_seq, messages: si.state.messages };
   } catch (err) {
     if (err instanceof JetStreamApiError && err.code === 10059) return undefined;
-    throw new Error(`stream info for ${stream}: ${(err as Error).message}`);
+    throw new Error(`stream info for ${stream}: ${(err as Error).message}`, { cause: err });
   }
 }
