@@ -193,6 +193,54 @@ describe("LoadLoop, closed loop", () => {
     expect(issuer.sent).toHaveLength(4);
     expect(settled).toBe(1);
   });
+
+  it("does not take a timer that woke before the phase's end for the end: no window more, then stops", async () => {
+    const endNs = 20 * MS;
+    // The clock stands still before the end while the end's timer fires (a timer may wake early).
+    const rec = fakeRecorder(0, endNs);
+    const issuer = fakeIssuer();
+    let roomAsked = 0;
+    issuer.makeRoom = () => {
+      roomAsked++;
+      return new Promise<void>(() => {});
+    };
+    const spec: LoopSpec = {
+      ratePerSec: "max",
+      offsetNs: 0,
+      maxInFlight: 4,
+      timeoutMs: 10,
+      acknowledged: false,
+    };
+    const done = new LoadLoop(spec, issuer, rec, fakePacer(), emptyResult(0, "publisher")).run();
+    let ended = false;
+    void done.then(() => {
+      ended = true;
+    });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(ended).toBe(false);
+    expect(issuer.sent).toHaveLength(4);
+    expect(roomAsked).toBe(1);
+    rec.now = endNs;
+    await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+    expect(ended).toBe(true);
+    expect(issuer.sent).toHaveLength(4);
+  });
+
+  it("a round trip that fails ends the loop with the failure, as a send that throws does", async () => {
+    const rec = fakeRecorder(0, 10e9);
+    const issuer = fakeIssuer();
+    issuer.makeRoom = () => Promise.reject(new Error("connection closed"));
+    const spec: LoopSpec = {
+      ratePerSec: "max",
+      offsetNs: 0,
+      maxInFlight: 4,
+      timeoutMs: 10,
+      acknowledged: false,
+    };
+    await new LoadLoop(spec, issuer, rec, fakePacer(), emptyResult(0, "publisher")).run();
+    expect(issuer.failures).toEqual(["connection closed"]);
+    expect(issuer.sent).toHaveLength(4);
+  });
 });
 
 /** An op client on a real recorder and pacer, with a driver that answers after `answerMs`. */

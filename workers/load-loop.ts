@@ -74,6 +74,7 @@ export class LoadLoop implements Paced {
   private windowFull = false;
   private openLoopDone: (() => void) | undefined;
   private windowWaiter: (() => void) | undefined;
+  private phaseEndTimer: NodeJS.Timeout | undefined;
   /** Resolves the wait for outstanding work once none is left. */
   private drained: (() => void) | undefined;
 
@@ -230,10 +231,7 @@ export class LoadLoop implements Paced {
     const max = this.spec.maxInFlight;
     // A full window may wait on the server for long (a fast-producer stall holds a core flush's PONG
     // for seconds): the wait ends with the measured phase, so the client stops on time either way.
-    const endNs = this.rec.measureEndNs();
-    const endTimer = Number.isFinite(endNs)
-      ? setTimeout(() => this.openWindow(), Math.max(0, Math.ceil((endNs - this.rec.relNow()) / 1e6)))
-      : undefined;
+    this.watchPhaseEnd();
     try {
       for (;;) {
         let burst = 0;
@@ -252,15 +250,31 @@ export class LoadLoop implements Paced {
         else {
           // Nothing releases an unacknowledged window: the issuer makes room (a PING/PONG round trip
           // every maxInFlight messages keeps the client's buffer bounded) and the window starts afresh.
-          const room = this.issuer.makeRoom?.() ?? yieldNow();
+          let failure: Error | undefined;
+          const room = (this.issuer.makeRoom?.() ?? yieldNow()).catch((err: Error) => {
+            failure = err;
+          });
           this.inFlight = 0;
           await this.windowOpened(room);
+          if (failure) throw failure;
         }
         if (this.finished(this.rec.relNow())) return;
       }
     } finally {
-      clearTimeout(endTimer);
+      clearTimeout(this.phaseEndTimer);
     }
+  }
+
+  /**
+   * Opens the window once the measured phase is over. A timer may wake up to a millisecond early
+   * (libuv's clock is in whole milliseconds): it looks at the clock and waits again until then.
+   */
+  private watchPhaseEnd(): void {
+    const endNs = this.rec.measureEndNs();
+    if (!Number.isFinite(endNs)) return;
+    const leftNs = endNs - this.rec.relNow();
+    if (leftNs <= 0) this.openWindow();
+    else this.phaseEndTimer = setTimeout(() => this.watchPhaseEnd(), Math.ceil(leftNs / 1e6) + 1);
   }
 
   private openWindow(): void {

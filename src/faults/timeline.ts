@@ -82,18 +82,22 @@ export class FaultTimeline {
     this.unhook = registerExitHook(() => this.undoOnExit());
     for (const record of this.records) {
       const atNs = this.warmupNs + record.spec.atMs * 1e6;
-      this.later(atNs - this.relNow(), () => this.fire(record));
+      this.later(atNs, () => this.fire(record));
     }
   }
 
-  private later(waitNs: number, fn: () => Promise<void>): void {
+  /** Runs `fn` at `atNs` after the start instant, never before: a fault must never end before its time. */
+  private later(atNs: number, fn: () => Promise<void>): void {
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
-        this.track(fn());
+        // A timer may wake up to a millisecond early (libuv's clock counts whole milliseconds; this
+        // one, nanoseconds): wait out the rest.
+        if (this.relNow() < atNs) this.later(atNs, fn);
+        else this.track(fn());
       },
-      // Rounded up: Node truncates a fractional delay, and a fault must never end before its time.
-      Math.max(0, Math.ceil(waitNs / 1e6)),
+      // Rounded up: Node truncates a fractional delay.
+      Math.max(0, Math.ceil((atNs - this.relNow()) / 1e6)),
     );
     this.timers.add(timer);
   }
@@ -125,7 +129,7 @@ export class FaultTimeline {
         this.events.onFault?.(spec.name, "end", "");
         return;
       }
-      this.later(record.startNs + spec.forMs * 1e6 - this.relNow(), () => this.end(record));
+      this.later(record.startNs + spec.forMs * 1e6, () => this.end(record));
     } catch (err) {
       record.error = (err as Error).message;
       // Whatever part of it took effect is undone at once.
