@@ -19,13 +19,32 @@ describe("the run composition", () => {
     timeout: 120_000,
   }, async () => {
     await using dir = await tempDir();
-    const { result } = await runJson(join(process.cwd(), "profiles/tenants-failover.yaml"), dir.path, [
-      "--no-charts",
-      "--warmup",
-      "1s",
-      "--duration",
-      "10s",
-    ]);
+    const cli = await runCli(
+      [
+        "run",
+        join(process.cwd(), "profiles/tenants-failover.yaml"),
+        "--json",
+        "--out",
+        join(dir.path, "artifacts"),
+        "--no-charts",
+        "--warmup",
+        "1s",
+        "--duration",
+        "10s",
+      ],
+      { cwd: dir.path },
+    );
+    // --json prints the result whatever the verdict: a breached threshold (counts.lostAcked == 0) shows
+    // below as the read-back that found it (which messages, how many acknowledged), not only as exit 1.
+    const result = JSON.parse(cli.stdout) as RunResult;
+    for (const name of ["orders", "audit"]) {
+      const rb = result.tenants![name]!.readBack;
+      expect({ error: rb?.error, lost: rb?.lost }, `${name}: ${JSON.stringify(rb)}`).toEqual({
+        error: undefined,
+        lost: 0,
+      });
+    }
+    expect(cli.code, cli.stderr).toBe(0);
     expect(result.complete).toBe(true);
     expect(result.env.clusterSize).toBe(3);
     expect(result.profile.tenants!.map((t) => t.stream?.replicas)).toEqual([3, 3]);

@@ -11,6 +11,12 @@ import type { ReadBack } from "./acked-loss.js";
 /** A read that receives nothing for this long has stalled: it is abandoned and tried again. */
 const IDLE_MS = 10_000;
 /**
+ * Nothing pending after a message short of the stream's last sequence: the tail was removed (interest
+ * retention, a delete), or the server's count is behind (it is an estimate). The read waits this long
+ * for more before it takes itself as whole.
+ */
+const QUIET_MS = 2_000;
+/**
  * After a fault the stream may have no leader for a while, and on a loaded machine a consumer create
  * can time out: the whole read is tried again, from the start, for this long.
  */
@@ -68,20 +74,21 @@ async function readOnce(
   /** What the consumer said was still to come after the last message it delivered. */
   let pendingAfter = -1;
   let stalled = false;
+  let quiet = false;
   const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_messages: 2000 });
   let idle: NodeJS.Timeout | undefined;
-  const arm = () => {
+  const arm = (ms: number) => {
     clearTimeout(idle);
     idle = setTimeout(() => {
-      stalled = true;
+      if (ms === QUIET_MS) quiet = true;
+      else stalled = true;
       messages.stop();
-    }, IDLE_MS);
+    }, ms);
   };
-  arm();
+  arm(IDLE_MS);
   try {
     for await (const m of messages) {
-      arm();
       read++;
       lastSeen = m.seq;
       pendingAfter = m.info.pending;
@@ -98,15 +105,16 @@ async function readOnce(
         }
         bits[seq >> 3]! |= 1 << (seq & 7);
       } else foreign++;
-      if (m.seq >= info.lastSeq || pendingAfter === 0) break;
+      if (m.seq >= info.lastSeq) break;
+      arm(pendingAfter === 0 ? QUIET_MS : IDLE_MS);
     }
   } finally {
     clearTimeout(idle);
     messages.stop();
   }
   // The stream keeps its last sequence after the message there is removed (interest retention, a
-  // delete): with nothing pending after what was read, the read is whole.
-  if (lastSeen < info.lastSeq && pendingAfter !== 0)
+  // delete): with nothing pending after what was read, and nothing more for QUIET_MS, the read is whole.
+  if (lastSeen < info.lastSeq && !(quiet && pendingAfter === 0))
     throw new StalledRead(
       stalled
         ? `the read of ${stream} stalled at sequence ${lastSeen} of ${info.lastSeq} (nothing for ${IDLE_MS / 1000} s)`
