@@ -160,30 +160,11 @@ describe("LoadLoop, closed loop", () => {
 
   it("stops at the end of the measured phase while the server holds its window (a stalled core flush)", async () => {
     const endNs = 30 * MS;
-    const rec = fakeRecorder(0, endNs);
-    const issuer = fakeIssuer();
-    let roomAsked = 0;
-    let settled = 0;
-    // The server never answers the round trip: room is never made.
-    issuer.makeRoom = () => {
-      roomAsked++;
-      return new Promise<void>(() => {});
-    };
-    issuer.settle = () => {
-      settled++;
-    };
-    const spec: LoopSpec = {
-      ratePerSec: "max",
-      offsetNs: 0,
-      maxInFlight: 4,
-      timeoutMs: 10,
-      acknowledged: false,
-    };
-    const done = new LoadLoop(spec, issuer, rec, fakePacer(), emptyResult(0, "publisher")).run();
+    const { rec, issuer, calls, done } = coreClosedLoop(endNs, unanswered);
     await new Promise((r) => setTimeout(r, 5));
     // One window sent, then the wait; the phase ends (the clock moves past it) while it waits.
     expect(issuer.sent).toHaveLength(4);
-    expect(roomAsked).toBe(1);
+    expect(calls.room).toBe(1);
     rec.now = endNs + 1;
     const outcome = await Promise.race([
       done.then(() => "ended"),
@@ -191,27 +172,13 @@ describe("LoadLoop, closed loop", () => {
     ]);
     expect(outcome).toBe("ended");
     expect(issuer.sent).toHaveLength(4);
-    expect(settled).toBe(1);
+    expect(calls.settle).toBe(1);
   });
 
   it("does not take a timer that woke before the phase's end for the end: no window more, then stops", async () => {
     const endNs = 20 * MS;
     // The clock stands still before the end while the end's timer fires (a timer may wake early).
-    const rec = fakeRecorder(0, endNs);
-    const issuer = fakeIssuer();
-    let roomAsked = 0;
-    issuer.makeRoom = () => {
-      roomAsked++;
-      return new Promise<void>(() => {});
-    };
-    const spec: LoopSpec = {
-      ratePerSec: "max",
-      offsetNs: 0,
-      maxInFlight: 4,
-      timeoutMs: 10,
-      acknowledged: false,
-    };
-    const done = new LoadLoop(spec, issuer, rec, fakePacer(), emptyResult(0, "publisher")).run();
+    const { rec, issuer, calls, done } = coreClosedLoop(endNs, unanswered);
     let ended = false;
     void done.then(() => {
       ended = true;
@@ -219,7 +186,7 @@ describe("LoadLoop, closed loop", () => {
     await new Promise((r) => setTimeout(r, 60));
     expect(ended).toBe(false);
     expect(issuer.sent).toHaveLength(4);
-    expect(roomAsked).toBe(1);
+    expect(calls.room).toBe(1);
     rec.now = endNs;
     await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
     expect(ended).toBe(true);
@@ -227,21 +194,41 @@ describe("LoadLoop, closed loop", () => {
   });
 
   it("a round trip that fails ends the loop with the failure, as a send that throws does", async () => {
-    const rec = fakeRecorder(0, 10e9);
-    const issuer = fakeIssuer();
-    issuer.makeRoom = () => Promise.reject(new Error("connection closed"));
-    const spec: LoopSpec = {
-      ratePerSec: "max",
-      offsetNs: 0,
-      maxInFlight: 4,
-      timeoutMs: 10,
-      acknowledged: false,
-    };
-    await new LoadLoop(spec, issuer, rec, fakePacer(), emptyResult(0, "publisher")).run();
+    const { issuer, done } = coreClosedLoop(10e9, () => Promise.reject(new Error("connection closed")));
+    await done;
     expect(issuer.failures).toEqual(["connection closed"]);
     expect(issuer.sent).toHaveLength(4);
   });
 });
+
+/** A round trip the server never answers. */
+const unanswered = () => new Promise<void>(() => {});
+
+/**
+ * A core closed loop (nothing acknowledges a send) of 4-message windows, on a clock the test moves,
+ * whose room between windows is `makeRoom`'s; `calls` counts what the loop asked of the issuer.
+ */
+function coreClosedLoop(endNs: number, makeRoom: () => Promise<void>) {
+  const rec = fakeRecorder(0, endNs);
+  const issuer = fakeIssuer();
+  const calls = { room: 0, settle: 0 };
+  issuer.makeRoom = () => {
+    calls.room++;
+    return makeRoom();
+  };
+  issuer.settle = () => {
+    calls.settle++;
+  };
+  const spec: LoopSpec = {
+    ratePerSec: "max",
+    offsetNs: 0,
+    maxInFlight: 4,
+    timeoutMs: 10,
+    acknowledged: false,
+  };
+  const done = new LoadLoop(spec, issuer, rec, fakePacer(), emptyResult(0, "publisher")).run();
+  return { rec, issuer, calls, done };
+}
 
 /** An op client on a real recorder and pacer, with a driver that answers after `answerMs`. */
 function opClient(opts: {

@@ -9,6 +9,7 @@ import { jetstream } from "@nats-io/jetstream";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClientTask, OpCounts } from "../src/engine/protocol.js";
+import { STALLED, stalled } from "../src/util/time.js";
 import { failureKind } from "./failure-kind.js";
 import type { OpDriver } from "./op-client.js";
 import type { ThreadRecorder } from "./recorder.js";
@@ -134,19 +135,6 @@ type ObjectResult = NonNullable<Awaited<ReturnType<ObjectStore["get"]>>>;
 const STALL_MS = 250;
 /** Gets that find their object replaced again and again count a miss after this many rereads. */
 const MAX_REREADS = 3;
-const STALLED = Symbol("stalled");
-
-async function stalled<T>(p: Promise<T>, ms: number): Promise<T | typeof STALLED> {
-  let timer: NodeJS.Timeout | undefined;
-  const idle = new Promise<typeof STALLED>((resolve) => {
-    timer = setTimeout(resolve, ms, STALLED);
-  });
-  try {
-    return await Promise.race([p, idle]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function timeoutError(name: string): Error {
   const err = new Error(`objGet ${name}: the object's chunks did not arrive in time`);

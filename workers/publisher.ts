@@ -10,6 +10,7 @@
 import { setImmediate as yieldNow } from "node:timers/promises";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
+import { stalled } from "../src/util/time.js";
 import { BitSet } from "./bitset.js";
 import { type Issuer, LoadLoop } from "./load-loop.js";
 import { MessageShaper } from "./message-shaper.js";
@@ -184,14 +185,7 @@ export class Publisher implements Issuer {
       // may take longer than the timeout to answer, and the run must end: what it has not read by
       // then counts as sent, not consumed.
       if (!this.nc.isClosed()) this.flushes.push(this.flushOrClose());
-      let deadline: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(this.flushes),
-        new Promise<void>((resolve) => {
-          deadline = setTimeout(resolve, this.spec.ackTimeoutMs);
-        }),
-      ]);
-      clearTimeout(deadline);
+      await stalled(Promise.all(this.flushes), this.spec.ackTimeoutMs);
       this.flushes.length = 0;
     }
     this.ring?.expire();

@@ -73,20 +73,22 @@ async function readOnce(
   let lastSeen = 0;
   /** What the consumer said was still to come after the last message it delivered. */
   let pendingAfter = -1;
-  let stalled = false;
-  let quiet = false;
+  /** Why the read stopped before the stream's last sequence: nothing at all came, or nothing more. */
+  let stoppedBy: "idle" | "quiet" | undefined;
   const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_messages: 2000 });
   let idle: NodeJS.Timeout | undefined;
-  const arm = (ms: number) => {
+  const arm = (why: "idle" | "quiet") => {
     clearTimeout(idle);
-    idle = setTimeout(() => {
-      if (ms === QUIET_MS) quiet = true;
-      else stalled = true;
-      messages.stop();
-    }, ms);
+    idle = setTimeout(
+      () => {
+        stoppedBy = why;
+        messages.stop();
+      },
+      why === "quiet" ? QUIET_MS : IDLE_MS,
+    );
   };
-  arm(IDLE_MS);
+  arm("idle");
   try {
     for await (const m of messages) {
       read++;
@@ -106,17 +108,18 @@ async function readOnce(
         bits[seq >> 3]! |= 1 << (seq & 7);
       } else foreign++;
       if (m.seq >= info.lastSeq) break;
-      arm(pendingAfter === 0 ? QUIET_MS : IDLE_MS);
+      arm(pendingAfter === 0 ? "quiet" : "idle");
     }
   } finally {
     clearTimeout(idle);
     messages.stop();
   }
   // The stream keeps its last sequence after the message there is removed (interest retention, a
-  // delete): with nothing pending after what was read, and nothing more for QUIET_MS, the read is whole.
-  if (lastSeen < info.lastSeq && !(quiet && pendingAfter === 0))
+  // delete): with nothing pending after what was read, and nothing more for QUIET_MS (the quiet wait
+  // is armed only then), the read is whole.
+  if (lastSeen < info.lastSeq && stoppedBy !== "quiet")
     throw new StalledRead(
-      stalled
+      stoppedBy === "idle"
         ? `the read of ${stream} stalled at sequence ${lastSeen} of ${info.lastSeq} (nothing for ${IDLE_MS / 1000} s)`
         : `the read of ${stream} ended at sequence ${lastSeen} of ${info.lastSeq}`,
     );
