@@ -7,10 +7,12 @@
 //    interval each statistic gives.
 // Usage: npm run build && node test/bench/resolution-study.mjs [--rounds 24] [--dir DIR]
 //        [--configs "2s@5000,2s@5000,6s@5000,12s@5000,6s@2000,6s@10000"] [--profile profiles/smoke.yaml]
+//        A configuration may name its own profile after a "~" (2s@5000~profiles/x.yaml), to set two shapes
+//        of the load (storage, publisher count) side by side in the same rounds.
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, extname, join } from "node:path";
 import { parseArgs } from "node:util";
 
 const { values: a } = parseArgs({
@@ -24,8 +26,10 @@ const { values: a } = parseArgs({
 });
 const cli = new URL("../../dist/src/cli.js", import.meta.url).pathname;
 const configs = a.configs.split(",").map((c) => {
-  const [duration, rate] = c.split("@");
-  return { name: `${duration}@${rate}`, duration, rate };
+  const [shape, profile] = c.split("~");
+  const [duration, rate] = shape.split("@");
+  const name = profile ? `${shape}~${basename(profile, extname(profile))}` : shape;
+  return { name, duration, rate, profile: profile ?? a.profile };
 });
 mkdirSync(a.dir, { recursive: true });
 const out = join(a.dir, "runs.jsonl");
@@ -42,7 +46,7 @@ for (let round = 0; round < rounds; round++) {
       [
         cli,
         "run",
-        a.profile,
+        c.profile,
         "--duration",
         c.duration,
         "--rate",
