@@ -8,6 +8,7 @@ import type { MsgHdrs, NatsConnection, Subscription } from "@nats-io/transport-n
 import { TIMING_HEADER } from "../src/contract/payload.js";
 import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
 import { deliveryCount, deliveryCountOfBytes } from "./ack-reply.js";
+import { atInstant } from "./at-instant.js";
 import { BitSet } from "./bitset.js";
 import { deliverDirectly } from "./direct-delivery.js";
 import { FrameBatch } from "./frame-batch.js";
@@ -35,6 +36,9 @@ export class Consumer {
    */
   private acks: FrameBatch | null | undefined;
   private started = false;
+  /** Consume only: what starts consuming, at the start instant; and what cancels that when stopped first. */
+  private begin?: () => Promise<void> | void;
+  private cancelBegin?: () => void;
   private sinceAck = 0;
   private lastUnacked: JsMsg | undefined;
 
@@ -73,10 +77,11 @@ export class Consumer {
     }
     const js = jetstream(this.nc);
     const onJs = (m: JsMsg) => this.onJsMessage(m);
+    let begin: () => Promise<void> | void;
     if (spec.kind === "pull" && !spec.doubleAck) {
       // The fast path: plain pull requests and acks (raw-pull.ts). Double acks need nats.js's ackAck.
       await js.consumers.get(this.stream!, this.task.durable!); // fails here, not silently, when it is missing
-      this.raw = new RawPull(
+      const raw = new RawPull(
         this.nc,
         this.stream!,
         this.task.durable!,
@@ -90,30 +95,50 @@ export class Consumer {
         },
         this.inboxPrefix,
       );
-      // Consume only: a backlog is there before the start instant; pull it from then on, so it is timed.
-      if (!this.task.anyPayload) this.raw.start();
+      this.raw = raw;
+      begin = () => raw.start();
     } else if (spec.kind === "pull") {
       const c = await js.consumers.get(this.stream!, this.task.durable!);
-      this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
+      begin = async () => {
+        this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
+      };
     } else if (spec.kind === "push") {
       const c = await js.consumers.getPushConsumer(this.stream!, this.task.durable!);
-      this.messages = await c.consume({ callback: onJs });
+      begin = async () => {
+        this.messages = await c.consume({ callback: onJs });
+      };
     } else {
       const c = await js.consumers.get(this.stream!, {
         ...(spec.subject && { filter_subjects: [spec.subject] }),
         deliver_policy: spec.deliver === "all" ? DeliverPolicy.All : DeliverPolicy.New,
       });
-      this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
+      begin = async () => {
+        this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
+      };
     }
+    // Benchline's own messages: consume from now on, so none of the run waits for a pull. Consume only:
+    // the backlog is there already; it is consumed from the start instant (start()), so the drain is
+    // timed from there. Begun here, a drain of 5,000 messages ended before the instant (50 ms after the
+    // go) and read as 0 s.
+    if (this.task.anyPayload) this.begin = begin;
+    else await begin();
   }
 
   start(): void {
     this.started = true;
-    if (this.task.anyPayload) this.raw?.start();
+    const begin = this.begin;
+    if (!begin) return;
+    this.cancelBegin = atInstant(this.rec, 0, () => {
+      this.cancelBegin = undefined;
+      Promise.resolve()
+        .then(begin)
+        .catch(() => this.rec.error(this.task.slot, "consumeFailed"));
+    });
   }
 
   async stop(): Promise<ClientResult> {
     try {
+      this.cancelBegin?.();
       if (this.lastUnacked) this.lastUnacked.ack();
       if (this.lastUnackedReply) this.frames.publish(this.lastUnackedReply);
       this.raw?.stop();
@@ -218,7 +243,7 @@ export class Consumer {
     const timing = this.task.timingHeader ? parseTimingHeader(headers?.get(TIMING_HEADER)) : undefined;
     const intendedAbs = timing ? timing.intendedNs : readIntendedNsAt(data, at, end);
     const publisherId = timing ? timing.publisherId : intendedAbs > 0 ? readUint32(data, at + 8) : -1;
-    // Consume only: every delivery is the backlog's (a push consumer may deliver before the start).
+    // Consume only: every delivery is the backlog's.
     if (this.task.anyPayload) {
       this.countAny(end - at);
       return;
