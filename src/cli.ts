@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 /**
  * The yargs root. The only place that prints an error and sets the exit code: commands throw
  * BenchlineError subclasses (or return), and this file turns them into one line and an exit code.

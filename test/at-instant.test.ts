@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { atInstant } from "../workers/at-instant.js";
+import { atInstant, untilInstant } from "../src/util/time.js";
 
 /** A clock that reads the given values, one a call, then stays on the last. */
 function scriptedClock(readings: number[]) {
@@ -7,7 +7,7 @@ function scriptedClock(readings: number[]) {
   return { relNow: () => readings[Math.min(i++, readings.length - 1)]! };
 }
 
-describe("atInstant", () => {
+describe("atInstant, untilInstant", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
@@ -33,5 +33,17 @@ describe("atInstant", () => {
     cancel();
     vi.advanceTimersByTime(10);
     expect(fn).not.toHaveBeenCalled();
+  });
+
+  it("untilInstant resolves once the clock reads the instant, not when the timer first fires", async () => {
+    let resolved = false;
+    const done = untilInstant(scriptedClock([-2_000_000, -500_000, 0]), 0).then(() => {
+      resolved = true;
+    });
+    await vi.advanceTimersByTimeAsync(2);
+    expect(resolved).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await done;
+    expect(resolved).toBe(true);
   });
 });

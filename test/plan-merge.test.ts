@@ -62,6 +62,27 @@ messages: 1000
     ]);
     expect(plan.durables.map((d) => d.name)).toEqual(["benchline-r1-c0"]);
   });
+
+  it("marks consumers of a run without publishers consume-only (they begin at the start instant), others not", () => {
+    const consumeOnly = buildPlan(
+      profile(`stream: {name: S, subjects: ["s.>"]}\nconsumers: [{kind: pull, count: 2, deliver: all}]\n`),
+      "r2",
+    );
+    const flags = (q: typeof plan) =>
+      q.clients.flatMap((c) =>
+        c.role === "consumer" ? [[c.consumeOnly ?? false, c.anyPayload ?? false]] : [],
+      );
+    expect(flags(consumeOnly)).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    expect(flags(plan)).toEqual([
+      [false, false],
+      [false, false],
+      [false, false],
+      [false, false],
+    ]);
+  });
 });
 
 function bits(...seqs: number[]): Uint8Array {

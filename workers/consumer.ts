@@ -7,8 +7,8 @@ import { type ConsumerMessages, DeliverPolicy, type JsMsg, jetstream } from "@na
 import type { MsgHdrs, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { TIMING_HEADER } from "../src/contract/payload.js";
 import { type ClientResult, type ClientTask, emptyResult } from "../src/engine/protocol.js";
+import { atInstant } from "../src/util/time.js";
 import { deliveryCount, deliveryCountOfBytes } from "./ack-reply.js";
-import { atInstant } from "./at-instant.js";
 import { BitSet } from "./bitset.js";
 import { deliverDirectly } from "./direct-delivery.js";
 import { FrameBatch } from "./frame-batch.js";
@@ -39,6 +39,7 @@ export class Consumer {
   /** Consume only: what starts consuming, at the start instant; and what cancels that when stopped first. */
   private begin?: () => Promise<void> | void;
   private cancelBegin?: () => void;
+  private stopping = false;
   private sinceAck = 0;
   private lastUnacked: JsMsg | undefined;
 
@@ -49,6 +50,8 @@ export class Consumer {
     private readonly stream: string | undefined,
     publisherCount: number,
     private readonly inboxPrefix: string,
+    /** Ends the run with this message (the thread posts it as a fault). */
+    private readonly onFault: (message: string) => void,
   ) {
     this.seen = new Array(publisherCount);
     this.lastSeq = new Int32Array(publisherCount).fill(-1);
@@ -116,11 +119,11 @@ export class Consumer {
         this.messages = await c.consume({ max_messages: spec.batch, callback: onJs });
       };
     }
-    // Benchline's own messages: consume from now on, so none of the run waits for a pull. Consume only:
-    // the backlog is there already; it is consumed from the start instant (start()), so the drain is
-    // timed from there. Begun here, a drain of 5,000 messages ended before the instant (50 ms after the
-    // go) and read as 0 s.
-    if (this.task.anyPayload) this.begin = begin;
+    // With publishers: consume from now on, so no message of the run waits for a pull (and an ordered
+    // consumer delivering new messages has them all). Consume only: the backlog is there already; it
+    // is consumed from the start instant (start()), so the drain is timed from there. Begun here, a
+    // drain of 5,000 messages ended before the instant (50 ms after the go) and read as 0 s.
+    if (this.task.consumeOnly) this.begin = begin;
     else await begin();
   }
 
@@ -132,12 +135,19 @@ export class Consumer {
       this.cancelBegin = undefined;
       Promise.resolve()
         .then(begin)
-        .catch(() => this.rec.error(this.task.slot, "consumeFailed"));
+        .then(
+          // Stopped while consume() was under way: what it started is stopped too.
+          () => this.stopping && this.messages?.stop(),
+          (err: Error) =>
+            this.stopping || this.onFault(`a consumer could not begin consuming: ${err.message}`),
+        )
+        .catch(() => {});
     });
   }
 
   async stop(): Promise<ClientResult> {
     try {
+      this.stopping = true;
       this.cancelBegin?.();
       if (this.lastUnacked) this.lastUnacked.ack();
       if (this.lastUnackedReply) this.frames.publish(this.lastUnackedReply);

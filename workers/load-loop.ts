@@ -8,8 +8,9 @@
  * the window has room, each message intended when it is sent. Either way at most maxInFlight are
  * outstanding; the issuer calls `release` as each completes or fails.
  */
-import { setTimeout as sleep, setImmediate as yieldNow } from "node:timers/promises";
+import { setImmediate as yieldNow } from "node:timers/promises";
 import type { ClientResult } from "../src/engine/protocol.js";
+import { atInstant, untilInstant } from "../src/util/time.js";
 import { DONE, type Paced, type Pacer, WAITING } from "./pacer.js";
 import type { ThreadRecorder } from "./recorder.js";
 import { openLoopSchedule, type Schedule } from "./schedule.js";
@@ -74,7 +75,7 @@ export class LoadLoop implements Paced {
   private windowFull = false;
   private openLoopDone: (() => void) | undefined;
   private windowWaiter: (() => void) | undefined;
-  private phaseEndTimer: NodeJS.Timeout | undefined;
+  private cancelPhaseEnd: (() => void) | undefined;
   /** Resolves the wait for outstanding work once none is left. */
   private drained: (() => void) | undefined;
 
@@ -92,8 +93,8 @@ export class LoadLoop implements Paced {
     try {
       // "go" arrives a little before the common start instant; closed loop must not begin before it
       // (open loop never does: its first intended send time is the instant itself).
-      // Timers may wake a fraction of a millisecond early, so check the clock, not the timer.
-      while (this.rec.relNow() < 0) await sleep(Math.max(1, Math.ceil(-this.rec.relNow() / 1e6)));
+      // (Awaited only when early: at or past the instant the loop begins in this same tick.)
+      if (this.rec.relNow() < 0) await untilInstant(this.rec, 0);
       if (this.spec.ratePerSec === "max") await this.closedLoop();
       else await this.openLoop(this.spec.ratePerSec);
       await this.outstanding();
@@ -261,20 +262,14 @@ export class LoadLoop implements Paced {
         if (this.finished(this.rec.relNow())) return;
       }
     } finally {
-      clearTimeout(this.phaseEndTimer);
+      this.cancelPhaseEnd?.();
     }
   }
 
-  /**
-   * Opens the window once the measured phase is over. A timer may wake up to a millisecond early
-   * (libuv's clock is in whole milliseconds): it looks at the clock and waits again until then.
-   */
+  /** Opens the window once the measured phase is over (atInstant: never before, though timers wake early). */
   private watchPhaseEnd(): void {
     const endNs = this.rec.measureEndNs();
-    if (!Number.isFinite(endNs)) return;
-    const leftNs = endNs - this.rec.relNow();
-    if (leftNs <= 0) this.openWindow();
-    else this.phaseEndTimer = setTimeout(() => this.watchPhaseEnd(), Math.ceil(leftNs / 1e6) + 1);
+    if (Number.isFinite(endNs)) this.cancelPhaseEnd = atInstant(this.rec, endNs, () => this.openWindow());
   }
 
   private openWindow(): void {

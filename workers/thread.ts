@@ -132,7 +132,15 @@ export default async function runThread(task: ThreadTask): Promise<ThreadResult>
         watchers.push(new KvWatcher(client, ncFor(client.connection), rec));
       } else if (client.role === "consumer") {
         consumers.push(
-          new Consumer(client, ncFor(client.connection), rec, task.stream, task.publisherCount, inboxPrefix),
+          new Consumer(
+            client,
+            ncFor(client.connection),
+            rec,
+            task.stream,
+            task.publisherCount,
+            inboxPrefix,
+            (message) => post(port, { type: "fault", thread: task.thread, message }),
+          ),
         );
       } else if (client.role === "responder") {
         responders.push(new Responder(client, ncFor(client.connection)));

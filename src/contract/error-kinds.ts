@@ -50,7 +50,6 @@ const KINDS: Readonly<Record<string, string>> = {
   requestFailed: "the request failed",
   foreignMessage: "a message benchline did not send",
   ackFailed: "an ack the server did not take",
-  consumeFailed: "a consume-only consumer could not start consuming at the start instant",
   pull408: "a pull request expired",
   pull409: "the server ended a pull request (consumer deleted, or leadership moved)",
 };

@@ -118,6 +118,7 @@ export function buildPlan(profile: Profile, runId: string, threadCount = profile
         connection: 0,
         ...(covered.some((id) => publisherEntry[id]!.timing === "header") && { timingHeader: true }),
         ...(profile.publishers.every((p) => p.timing === "off") && { anyPayload: true }),
+        ...(profile.publishers.length === 0 && { consumeOnly: true }),
       });
     }
   });

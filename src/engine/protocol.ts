@@ -35,8 +35,10 @@ export type ClientTask =
       connection: number;
       /** Read timing and identity from the Benchline-Timing header when a message has one. */
       timingHeader?: boolean;
-      /** Consume only: every message counts, whoever wrote it (a backlog benchline did not publish). */
+      /** Every message counts, whoever wrote it: a backlog benchline did not publish, or timing off. */
       anyPayload?: boolean;
+      /** No publishers: the consumer drains a backlog, from the start instant on. */
+      consumeOnly?: boolean;
     }
   | { role: "responder"; id: number; slot: number; spec: ResponderSpec; connection: number }
   | {

@@ -18,6 +18,7 @@ import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { CLI_NODE_FLAGS } from "../../dist/src/node-flags.js";
 
 const { values: a } = parseArgs({
   options: {
@@ -43,7 +44,10 @@ const work = a.keep ?? mkdtempSync(join(tmpdir(), "benchline-aa-"));
 const override = a.duration ? ["--duration", a.duration] : [];
 const trials = Number(a.trials ?? a.compares);
 const run = (args) =>
-  spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  spawnSync(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
 
 /** The nats-server both sides of an A/A ab start: NATS_SERVER_BIN, else the first on PATH or in /usr/sbin. */
 function serverBin() {
@@ -307,7 +311,9 @@ async function measureDetect() {
 /** As `run`, without blocking the event loop the proxy runs on. */
 function runAsync(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {

@@ -14,6 +14,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
 import { parseArgs } from "node:util";
+import { CLI_NODE_FLAGS } from "../../dist/src/node-flags.js";
 
 const { values: a } = parseArgs({
   options: {
@@ -44,6 +45,7 @@ for (let round = 0; round < rounds; round++) {
     const r = spawnSync(
       process.execPath,
       [
+        ...CLI_NODE_FLAGS,
         cli,
         "run",
         c.profile,
