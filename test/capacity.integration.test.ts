@@ -32,9 +32,10 @@ describe("benchline capacity", () => {
     );
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
-    // On two shared cores the knee may be the server's or benchline's own; the answer says which.
+    // On two shared cores the knee may be the server's or benchline's own; the answer says which (a
+    // knee where the generator fell behind too says so: CI met that one on a faster machine).
     expect(r.stdout).toMatch(
-      /^(capacity: \d+ msgs\/s sustained; \d+ msgs\/s was not|at least \d+ msgs\/s sustained; at \d+ msgs\/s benchline's load generator, not the deployment, fell behind: .*)$/m,
+      /^(capacity: \d+ msgs\/s sustained; \d+ msgs\/s was not( \(benchline's load generator fell behind there too: the limit may be benchline's\))?|at least \d+ msgs\/s sustained; at \d+ msgs\/s benchline's load generator, not the deployment, fell behind: .*)$/m,
     );
     const run = (await readdir(join(dir.path, "a")))[0]!;
     const result = JSON.parse(

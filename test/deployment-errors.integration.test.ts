@@ -2,12 +2,16 @@
  * Failures met on a user's own deployment, each one line with its exit code and never a hang: a port
  * that accepts and never speaks NATS (a monitoring port given by mistake, a load balancer), a tls://
  * URL at a server without TLS (never plain text with the password), a server that wants credentials
- * when none were given, a --duration that would cut a fault off.
+ * when none were given, a --duration that would cut a fault off, an account with no room for the
+ * profile's storage.
  */
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NatsServer } from "../src/server/launcher.js";
 import { expectOneLineError, runCli } from "./helpers/cli.js";
+import { tempDir } from "./helpers/tmp.js";
 
 async function silentPort(): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<import("node:net").Socket>();
@@ -23,6 +27,24 @@ async function silentPort(): Promise<{ port: number; close(): Promise<void> }> {
 }
 
 describe("a user's deployment, failing", () => {
+  it("an account with no memory storage: smoke's memory stream refused in one line that says what to change", async () => {
+    await using dir = await tempDir();
+    const conf = join(dir.path, "nats.conf");
+    // As users write it: unquoted sizes, an account of its own with file storage only.
+    await writeFile(
+      conf,
+      `port: 4222\njetstream {\n  store_dir: ${join(dir.path, "store")}\n}\naccounts {\n  ORDERS {\n    jetstream {\n      max_mem: 0\n      max_file: 1G\n    }\n    users = [ { user: app, password: pw-orders-7781 } ]\n  }\n}\n`,
+    );
+    const cli = await runCli(["run", "profiles/smoke.yaml", "--server-config", conf, "--duration", "1s"], {
+      env: { NATS_USER: "app", NATS_PASSWORD: "pw-orders-7781" },
+    });
+    expect(cli.code).toBe(3);
+    expect(expectOneLineError(cli)).toMatch(
+      /cannot set up stream BENCH_SMOKE: insufficient memory resources available; the account's JetStream max_mem \(memory\) limit leaves no room for a memory stream: raise it, or set stream.storage: file in profiles\/smoke.yaml$/,
+    );
+    expect(cli.stdout + cli.stderr).not.toContain("pw-orders-7781");
+  });
+
   it("a port that never speaks NATS: one line, exit 3, and the process exits", async () => {
     const silent = await silentPort();
     try {

@@ -118,6 +118,15 @@ export async function setupJetStream(
         { cause: err },
       );
     }
+    if (code === 10028 || code === 10047) {
+      // A stream of this storage is over what the account (or the server) may keep.
+      const limit = code === 10028 ? "max_mem (memory)" : "max_file (file)";
+      const other = spec.storage === "memory" ? "file" : "memory";
+      throw new RuntimeFailure(
+        `cannot set up stream ${spec.name}: ${(err as Error).message}; the account's JetStream ${limit} limit leaves no room for a ${spec.storage} stream: raise it, or set stream.storage: ${other} in ${profileFile}`,
+        { cause: err },
+      );
+    }
     throw new RuntimeFailure(`cannot set up stream ${spec.name}: ${(err as Error).message}`, { cause: err });
   }
   return state;
