@@ -40,7 +40,7 @@ describe("a user's deployment, failing", () => {
     });
     expect(cli.code).toBe(3);
     expect(expectOneLineError(cli)).toMatch(
-      /cannot set up stream BENCH_SMOKE: insufficient memory resources available; the account's JetStream max_mem \(memory\) limit leaves no room for a memory stream: raise it, or set stream.storage: file in profiles\/smoke.yaml$/,
+      /cannot set up stream BENCH_SMOKE: insufficient memory resources available; the account's \(or the server's\) JetStream max_mem \(memory\) limit leaves no room for this memory stream: raise it, or run a profile with stream\.storage: file$/,
     );
     expect(cli.stdout + cli.stderr).not.toContain("pw-orders-7781");
   });

@@ -119,11 +119,12 @@ export async function setupJetStream(
       );
     }
     if (code === 10028 || code === 10047) {
-      // A stream of this storage is over what the account (or the server) may keep.
+      // A stream of this storage (or of this max_bytes) is over what the account or the server may keep.
       const limit = code === 10028 ? "max_mem (memory)" : "max_file (file)";
       const other = spec.storage === "memory" ? "file" : "memory";
+      const bytes = spec.maxBytes !== undefined ? ", lower stream.maxBytes" : "";
       throw new RuntimeFailure(
-        `cannot set up stream ${spec.name}: ${(err as Error).message}; the account's JetStream ${limit} limit leaves no room for a ${spec.storage} stream: raise it, or set stream.storage: ${other} in ${profileFile}`,
+        `cannot set up stream ${spec.name}: ${(err as Error).message}; the account's (or the server's) JetStream ${limit} limit leaves no room for this ${spec.storage} stream: raise it${bytes}, or run a profile with stream.storage: ${other}`,
         { cause: err },
       );
     }

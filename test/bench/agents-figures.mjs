@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CLI_NODE_FLAGS } from "../../dist/src/node-flags.js";
 import { NatsServer } from "../../dist/src/server/launcher.js";
 
 const cli = fileURLToPath(new URL("../../dist/src/cli.js", import.meta.url));
@@ -32,7 +33,9 @@ drain: 5s
 
 function run(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -43,9 +46,13 @@ function run(args) {
 }
 
 function startAgent(control, name) {
-  const child = spawn(process.execPath, [cli, "agent", "--control", control, "--name", name], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...CLI_NODE_FLAGS, cli, "agent", "--control", control, "--name", name],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   return new Promise((resolve, reject) => {
     let err = "";
     child.stderr.on("data", (d) => {

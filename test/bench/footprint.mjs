@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { CLI_NODE_FLAGS } from "../../dist/src/node-flags.js";
 import { NatsServer } from "../../dist/src/server/launcher.js";
 
 const { values: args } = parseArgs({
@@ -41,7 +42,7 @@ function run(profileYaml, extra = []) {
   writeFileSync(file, profileYaml);
   const r = spawnSync(
     process.execPath,
-    [cli, "run", file, "--json", "--no-charts", "--out", join(work, "a"), ...extra],
+    [...CLI_NODE_FLAGS, cli, "run", file, "--json", "--no-charts", "--out", join(work, "a"), ...extra],
     {
       encoding: "utf8",
       maxBuffer: 256 * 1024 * 1024,
@@ -224,6 +225,7 @@ faults: [{kind: network, target: clients, at: 0s, for: 6s, delay: 5ms}]
     const rec = spawnSync(
       process.execPath,
       [
+        ...CLI_NODE_FLAGS,
         cli,
         "baseline",
         "record",
@@ -250,7 +252,7 @@ faults: [{kind: network, target: clients, at: 0s, for: 6s, delay: 5ms}]
     );
     const cmp = spawnSync(
       process.execPath,
-      [cli, "compare", baseline, "--repeat", "5", "--json", "--out", join(work, "c")],
+      [...CLI_NODE_FLAGS, cli, "compare", baseline, "--repeat", "5", "--json", "--out", join(work, "c")],
       {
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
