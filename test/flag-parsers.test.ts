@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseObjective } from "../src/commands/capacity.js";
-import { parseNoise } from "../src/commands/compare.js";
+import { parseNoise } from "../src/commands/verdict-options.js";
 
 describe("--slo objectives", () => {
   it.each([

@@ -4,6 +4,16 @@
  * test inverts) says by how much, and the noise threshold says whether that much matters.
  */
 import type { RunEnv } from "../contract/env.js";
+import {
+  type Adjusted,
+  adjustAt,
+  adjustForMachine,
+  adjustsMetric,
+  type ControlPlan,
+  type FitInput,
+  plausibleSlopes,
+  slopeShiftWidth,
+} from "./machine-control.js";
 import type { Direction, MetricSource } from "./metrics.js";
 import { metricInfo, metricValue } from "./metrics.js";
 import { type MetricResolution, metricResolution } from "./resolution.js";
@@ -42,6 +52,23 @@ export interface MetricComparison {
   verdict: Verdict;
   /** The smallest change this verdict detects, from the runs' spread (absent in older reports). */
   resolution?: MetricResolution;
+  /**
+   * Set when the values were tested at the baseline's machine speed (machine-control.ts): change,
+   * interval, p-value and resolution are then of these values; the medians above stay as measured.
+   */
+  machineAdjusted?: {
+    /** The slope the values above are at, and the range of slopes the p-value and interval hold over. */
+    slope: number;
+    slopeRange: { low: number; high: number };
+    /** The level the slope's range was taken at, added to the p-value (Berger-Boos). */
+    gamma: number;
+    /** The log shift the slope's uncertainty can make to the candidates: the resolution clears it too. */
+    slopeShift: number;
+    baselineValues: number[];
+    candidateValues: number[];
+    /** The change of the medians as measured, before the adjustment. */
+    unadjustedChange: number;
+  };
 }
 
 export interface CompareSettings {
@@ -61,6 +88,8 @@ export interface CompareSettings {
   detect?: number;
   /** ab: both sides grow together, so runs to detect are rounds. */
   paired?: boolean;
+  /** The machine control's per-run values, when latency is compared at the baseline's machine speed. */
+  control?: ControlPlan;
 }
 
 export const DEFAULT_ALPHA = 0.05;
@@ -88,11 +117,15 @@ export function compareMetric(
   base: number[],
   cand: number[],
   s: CompareSettings,
+  machine?: { fit: Adjusted & FitInput; gamma: number },
 ): MetricComparison {
+  const adjusted = machine?.fit;
+  const slopes = machine ? plausibleSlopes(machine.fit, machine.gamma) : [];
   const info = metricInfo(metric)!;
   const noise = s.noiseFor(metric);
   const baselineMedian = median(base);
   const candidateMedian = median(cand);
+  const measuredChange = relativeChange(baselineMedian, candidateMedian);
   const common = {
     metric,
     direction: info.direction,
@@ -101,10 +134,21 @@ export function compareMetric(
     candidateValues: cand,
     baselineMedian,
     candidateMedian,
-    change: relativeChange(baselineMedian, candidateMedian),
+    change: adjusted ? relativeChange(median(adjusted.base), median(adjusted.cand)) : measuredChange,
     noise,
+    ...(adjusted && {
+      machineAdjusted: {
+        slope: adjusted.slope,
+        slopeRange: { low: slopes[0]!, high: slopes.at(-1)! },
+        gamma: machine.gamma,
+        slopeShift: slopeShiftWidth(adjusted, machine.gamma),
+        baselineValues: adjusted.base,
+        candidateValues: adjusted.cand,
+        unadjustedChange: measuredChange,
+      },
+    }),
   };
-  if (base.length < 2 || cand.length < 2 || minAttainablePValue(base.length, cand.length) > s.alpha) {
+  if (untestable(base.length, cand.length, s.alpha)) {
     return {
       ...common,
       rawPValue: Number.NaN,
@@ -113,12 +157,23 @@ export function compareMetric(
       verdict: "insufficient data",
     };
   }
-  const { pValue } = mannWhitneyU(cand, base);
   const confidence = 1 - (s.nominal ?? identity)(s.alpha);
-  // Hodges-Lehmann where values have a relative scale (all above 0); a bootstrap of medians otherwise.
-  const interval =
-    hodgesLehmannChange(base, cand, confidence) ??
-    bootstrapMedianChange(base, cand, { seed: s.seed, confidence });
+  const judge = (b: number[], c: number[]) => ({
+    pValue: mannWhitneyU(c, b).pValue,
+    // Hodges-Lehmann where values have a relative scale (all above 0); a bootstrap of medians otherwise.
+    interval:
+      hodgesLehmannChange(b, c, confidence) ?? bootstrapMedianChange(b, c, { seed: s.seed, confidence }),
+  });
+  // At the baseline's machine speed, the test and the interval must hold at every slope the runs leave
+  // plausible: the largest p-value over them plus gamma, and the union of the intervals.
+  const judged = machine
+    ? slopes.map((k) => adjustAt(machine.fit, k)).map((v) => judge(v.base, v.cand))
+    : [judge(base, cand)];
+  const pValue = Math.min(1, Math.max(...judged.map((j) => j.pValue)) + (machine?.gamma ?? 0));
+  const interval = {
+    low: Math.min(...judged.map((j) => j.interval.low)),
+    high: Math.max(...judged.map((j) => j.interval.high)),
+  };
   return {
     ...common,
     rawPValue: pValue,
@@ -178,20 +233,40 @@ export function compareRuns(
   metrics: string[],
   s: CompareSettings,
 ): MetricComparison[] {
-  const valuesOf = (runs: MetricSource[], m: string) =>
-    runs.map((r) => metricValue(r, m)).filter((v): v is number => v !== undefined && Number.isFinite(v));
-  const compared = metrics.flatMap((m) => {
-    const base = valuesOf(baseRuns, m);
-    const cand = valuesOf(candRuns, m);
-    return base.length === 0 ? [] : [compareMetric(m, base, cand, s)];
+  // Each value with its run's control value, so the two stay paired when a run lacks the metric.
+  const valuesOf = (runs: MetricSource[], m: string, controls?: number[]) => {
+    const kept = runs.flatMap((r, i) => {
+      const v = metricValue(r, m);
+      return v !== undefined && Number.isFinite(v) ? [[v, controls?.[i] ?? Number.NaN] as const] : [];
+    });
+    return { values: kept.map(([v]) => v), controls: kept.map(([, x]) => x) };
+  };
+  const control = s.control?.applied ? s.control : undefined;
+  const nominal = s.nominal ?? identity;
+  const sides = metrics
+    .map((m) => ({
+      m,
+      base: valuesOf(baseRuns, m, control?.baseline),
+      cand: valuesOf(candRuns, m, control?.candidate),
+    }))
+    .filter((x) => x.base.values.length > 0);
+  // The first of m metrics is tested at alpha/m: the level a lone regression faces. Which metrics are
+  // tested follows from their run counts alone, so the level is known before any test.
+  const testable = sides.filter((x) => !untestable(x.base.values.length, x.cand.values.length, s.alpha));
+  const firstLevel = nominal(s.alpha / Math.max(1, testable.length));
+  // The slope's share of the error: a tenth of the smallest level any metric is tested at.
+  const gamma = firstLevel / 10;
+  const compared = sides.map(({ m, base, cand }) => {
+    const fit =
+      control && adjustsMetric(m)
+        ? adjustForMachine(base.values, base.controls, cand.values, cand.controls)
+        : undefined;
+    return compareMetric(m, base.values, cand.values, s, fit && { fit, gamma });
   });
   const tested = compared.filter((c) => c.verdict !== "insufficient data");
   const raw = tested.map((c) => c.rawPValue);
   const adjusted = holmAdjust(raw);
-  const nominal = s.nominal ?? identity;
   const significant = holmSignificant(raw, s.alpha, nominal);
-  // The first of m metrics is tested at alpha/m: the level a lone regression faces.
-  const firstLevel = nominal(s.alpha / Math.max(1, tested.length));
   tested.forEach((c, i) => {
     c.pValue = adjusted[i]!;
     // Holm tests the smallest p at alpha/m: when even the smallest attainable p cannot pass that, no
@@ -203,13 +278,14 @@ export function compareRuns(
   });
   for (const c of compared) {
     c.resolution = metricResolution({
-      base: c.baselineValues,
-      cand: c.candidateValues,
+      base: c.machineAdjusted?.baselineValues ?? c.baselineValues,
+      cand: c.machineAdjusted?.candidateValues ?? c.candidateValues,
       candidateRuns: c.candidateValues.length,
       testLevel: firstLevel,
       intervalLevel: nominal(s.alpha),
       noise: c.noise,
       direction: c.direction,
+      ...(c.machineAdjusted && { machine: { fitted: 1, slopeShift: c.machineAdjusted.slopeShift } }),
       power: s.power,
       detect: s.detect,
       paired: s.paired,
@@ -219,6 +295,11 @@ export function compareRuns(
 }
 
 const identity = (level: number) => level;
+
+/** Too few runs on a side for the rank test ever to reach alpha. */
+function untestable(baseRuns: number, candRuns: number, alpha: number): boolean {
+  return baseRuns < 2 || candRuns < 2 || minAttainablePValue(baseRuns, candRuns) > alpha;
+}
 
 /**
  * Holm's step-down at a look's nominal levels: the r-th smallest of m p-values is significant when it

@@ -15,7 +15,7 @@ export type RunSummary = Pick<
   RunResult,
   "startedAt" | "complete" | "durationS" | "measuredS" | "throughput" | "counts" | "latency" | "warnings"
 > &
-  Partial<Pick<RunResult, "faults">>;
+  Partial<Pick<RunResult, "faults" | "generator">>;
 
 export interface Baseline {
   schema: typeof BASELINE_SCHEMA;
@@ -37,6 +37,8 @@ export function summarizeRun(r: RunResult): RunSummary {
     counts: r.counts,
     latency: r.latency,
     warnings: r.warnings,
+    // What the generator's own work cost: the machine control a compare reads (machine-control.ts).
+    ...(r.generator && { generator: r.generator }),
     // A fault run's recovery figures are metrics like any other; its window histograms stay in the result.
     ...(r.faults && {
       faults: r.faults.map(({ latency: _latency, ...figures }) => ({ ...figures, latency: {} })),

@@ -2,6 +2,7 @@
 import type { RunEnv } from "../contract/env.js";
 import type { ThresholdCheck } from "../contract/thresholds.js";
 import type { MetricComparison } from "./compare.js";
+import type { MachineControlReport } from "./machine-control.js";
 
 export const COMPARE_SCHEMA = "benchline/compare@1";
 
@@ -29,6 +30,8 @@ export interface CompareReport {
    * percentile charts. Absent in reports written before charts existed.
    */
   distributions?: Array<{ kind: string; baselineHdr: string; candidateHdr: string }>;
+  /** Whether latency was compared at the baseline's machine speed, and how the machine moved (absent before it). */
+  machineControl?: MachineControlReport;
   /** What the verdicts can resolve: the power they are stated at, --detect, and how --resolution stopped. */
   resolution?: { power: number; detect?: number; stop?: SequentialStop };
   /** Metrics whose verdict is "regressed". */

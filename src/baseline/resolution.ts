@@ -26,8 +26,11 @@ export const RANK_TEST_EFFICIENCY = 3 / Math.PI;
 /** Runs-to-detect searches no further. */
 export const MAX_RUNS_SEARCHED = 1000;
 
-/** Pooled standard deviation of ln(value), each group about its own mean; NaN when a value is not > 0. */
-export function logSpread(...groups: ReadonlyArray<readonly number[]>): number {
+/**
+ * Pooled standard deviation of ln(value), each group about its own mean, with `fitted` more parameters
+ * taken out of the degrees of freedom (a slope fitted to the values); NaN when a value is not > 0.
+ */
+export function logSpreadFitted(fitted: number, ...groups: ReadonlyArray<readonly number[]>): number {
   let ss = 0;
   let df = 0;
   for (const g of groups) {
@@ -38,7 +41,12 @@ export function logSpread(...groups: ReadonlyArray<readonly number[]>): number {
     ss += logs.reduce((a, b) => a + (b - mean) ** 2, 0);
     df += logs.length - 1;
   }
-  return df > 0 ? Math.sqrt(ss / df) : Number.NaN;
+  return df - fitted > 0 ? Math.sqrt(ss / (df - fitted)) : Number.NaN;
+}
+
+/** Pooled standard deviation of ln(value), each group about its own mean; NaN when a value is not > 0. */
+export function logSpread(...groups: ReadonlyArray<readonly number[]>): number {
+  return logSpreadFitted(0, ...groups);
 }
 
 /** A two-sample design: spread (log scale), run counts, the two-sided level and the power. */
@@ -48,13 +56,16 @@ export interface Design {
   candidateRuns: number;
   level: number;
   power: number;
+  /** Parameters fitted besides the two means (the machine control's slope): degrees of freedom lost. */
+  fitted?: number;
 }
 
 /** The smallest log shift the design detects with its power; Infinity below the rank test's floor. */
 export function detectableShift(d: Design, efficiency = RANK_TEST_EFFICIENCY): number {
   const { baselineRuns: n1, candidateRuns: n2 } = d;
   if (n1 < 2 || n2 < 2 || minAttainablePValue(n1, n2) > d.level) return Number.POSITIVE_INFINITY;
-  const df = n1 + n2 - 2;
+  const df = n1 + n2 - 2 - (d.fitted ?? 0);
+  if (df < 1) return Number.POSITIVE_INFINITY;
   const z = tQuantile(1 - d.level / 2, df) + tQuantile(d.power, df);
   return (z * d.spreadLog * Math.sqrt(1 / n1 + 1 / n2)) / Math.sqrt(efficiency);
 }
@@ -75,12 +86,18 @@ export interface VerdictDesign extends Omit<Design, "level"> {
   intervalLevel: number;
   noise: number;
   direction: Direction;
+  /**
+   * A log shift the verdict must clear besides the runs' spread: how far the machine control's slope,
+   * uncertain, can move the candidates (machine-control.ts). 0 without the control.
+   */
+  slopeShift?: number;
 }
 
 /** The smallest changes the test alone, and the verdict, detect with the design's power. */
 export function verdictResolution(v: VerdictDesign): { test: number; verdict: number } {
-  const test = detectableShift({ ...v, level: v.testLevel });
-  const interval = detectableShift({ ...v, level: v.intervalLevel }, RANK_TEST_EFFICIENCY);
+  const slope = v.slopeShift ?? 0;
+  const test = detectableShift({ ...v, level: v.testLevel }) + slope;
+  const interval = detectableShift({ ...v, level: v.intervalLevel }, RANK_TEST_EFFICIENCY) + slope;
   const verdict = Math.max(test, shiftOfRelative(v.noise, v.direction) + interval);
   return { test: relativeOfShift(test, v.direction), verdict: relativeOfShift(verdict, v.direction) };
 }
@@ -135,14 +152,19 @@ export interface ResolutionInput {
   detect?: number;
   /** ab: a side's runs grow with the other's. */
   paired?: boolean;
+  /** The values are at the baseline's machine speed: the slope fitted and its shift (machine-control.ts). */
+  machine?: { fitted: number; slopeShift: number };
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
 export function metricResolution(r: ResolutionInput): MetricResolution {
   const power = r.power ?? DEFAULT_POWER;
-  const spreadLog = logSpread(r.base, r.cand);
+  const fitted = r.machine?.fitted ?? 0;
+  const spreadLog = logSpreadFitted(fitted, r.base, r.cand);
   const v: VerdictDesign = {
+    fitted,
+    slopeShift: r.machine?.slopeShift ?? 0,
     spreadLog,
     baselineRuns: r.base.length,
     candidateRuns: r.candidateRuns,

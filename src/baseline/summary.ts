@@ -2,6 +2,7 @@
 
 import { DEFAULT_ALPHA, DEFAULT_NOISE } from "./compare.js";
 import type { Baseline } from "./format.js";
+import { adjustForMachine, adjustsMetric, baselineControl } from "./machine-control.js";
 import { defaultCompareMetrics, metricInfo, metricValue } from "./metrics.js";
 import { type MetricResolution, metricResolution } from "./resolution.js";
 import { median, quantile } from "./stats.js";
@@ -29,6 +30,20 @@ export function summarizeBaseline(b: Baseline, asked?: ResolutionAsked): MetricS
   const metrics = defaultCompareMetrics(b.profile);
   const valuesOf = (metric: string) =>
     b.runs.map((r) => metricValue(r, metric)).filter((v): v is number => v !== undefined);
+  // A compare tests latency at the baseline's machine speed where the control applies, so the spread
+  // it will see is that of the adjusted values: the resolution is stated from those.
+  const control = baselineControl(b.profile, b.runs);
+  // The slope costs the residuals a degree of freedom; a candidate machine that moved would widen the
+  // resolution further by the slope's uncertainty times the move, which only a compare knows.
+  const spreadOf = (metric: string, values: number[]) => {
+    const paired = b.runs.every((r) => metricValue(r, metric) !== undefined);
+    const fit =
+      "values" in control &&
+      adjustsMetric(metric) &&
+      paired &&
+      adjustForMachine(values, control.values, [], []);
+    return fit ? { base: fit.base, machine: { fitted: 1, slopeShift: 0 } } : { base: values };
+  };
   // As compare's Holm: the first of the m metrics with values is tested at alpha / m.
   const tested = metrics.filter((m) => valuesOf(m).length > 0).length;
   return metrics.flatMap((metric) => {
@@ -37,7 +52,7 @@ export function summarizeBaseline(b: Baseline, asked?: ResolutionAsked): MetricS
     const resolution =
       asked &&
       metricResolution({
-        base: values,
+        ...spreadOf(metric, values),
         cand: [],
         candidateRuns: asked.candidateRuns,
         testLevel: DEFAULT_ALPHA / tested,

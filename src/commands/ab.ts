@@ -10,6 +10,7 @@ import type { Argv, CommandModule } from "yargs";
 import { compareRuns, DEFAULT_ALPHA } from "../baseline/compare.js";
 import { latencyDistributions } from "../baseline/distributions.js";
 import { profileHash } from "../baseline/format.js";
+import { type ControlPlan, machineControlReport } from "../baseline/machine-control.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
 import { DEFAULT_POWER, noiseWarning } from "../baseline/resolution.js";
 import { twoSampleInformation } from "../baseline/sequential.js";
@@ -36,7 +37,7 @@ import { writeFileAtomic } from "../util/atomic-write.js";
 import { ensureWritableDir } from "../util/files.js";
 import { fileTimestamp } from "../util/time.js";
 import { type AbTarget, parseAbTarget } from "./ab-target.js";
-import { comparedMetrics, parseNoise, withVerdictOptions, writeCompareOutputs } from "./compare.js";
+import { writeCompareOutputs } from "./compare-outputs.js";
 import { type ConnectionArgs, withConnectionOptions } from "./connection-options.js";
 import {
   type OutputArgs,
@@ -54,6 +55,7 @@ import {
   worstResolution,
 } from "./resolve.js";
 import { loadWithOverrides } from "./run.js";
+import { comparedMetrics, parseNoise, withVerdictOptions } from "./verdict-options.js";
 
 interface AbArgs extends ProfileOverrides, OutputArgs, ConnectionArgs, HistoryArgs, ResolutionArgs {
   profile: string;
@@ -78,6 +80,16 @@ export function abOrder(rounds: number): Array<"A" | "B"> {
  * The profile as one side runs it: that side's servers, stored with the side's (redacted) URLs, and the
  * credentials its URLs carried, if any (stored redacted).
  */
+/**
+ * ab does not adjust for the machine: its rounds interleave the sides, so the machine's minutes fall on
+ * both alike, and what is left of a difference in the control between A and B is the servers' doing
+ * (a server that takes more CPU beside the generator), which an adjustment would take for the machine.
+ */
+const AB_CONTROL: ControlPlan = {
+  applied: false,
+  reason: "ab interleaves its sides, so the machine's minutes fall on both alike",
+};
+
 function forTarget(loaded: LoadedProfile, target: AbTarget): LoadedProfile {
   const servers = target.options.servers ?? [];
   const c = target.credentials;
@@ -201,6 +213,7 @@ async function ab(args: AbArgs): Promise<void> {
       ...seriesLateSendWarnings(runs.B, "B run"),
     ],
     distributions: latencyDistributions(runs.A, runs.B),
+    machineControl: machineControlReport(AB_CONTROL),
     resolution: {
       power: DEFAULT_POWER,
       ...(detect !== undefined && { detect }),

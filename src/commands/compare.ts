@@ -8,13 +8,18 @@ import {
   candidateRunsNeeded,
   compareRuns,
   DEFAULT_ALPHA,
-  DEFAULT_NOISE,
   environmentWarnings,
   metricsTestable,
 } from "../baseline/compare.js";
 import { latencyDistributions } from "../baseline/distributions.js";
 import { type Baseline, profileHash } from "../baseline/format.js";
-import { defaultCompareMetrics, metricInfo, metricValue } from "../baseline/metrics.js";
+import {
+  type ControlPlan,
+  machineControlReport,
+  machineControlWarnings,
+  planMachineControl,
+} from "../baseline/machine-control.js";
+import { metricValue } from "../baseline/metrics.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
 import { DEFAULT_POWER, noiseWarning } from "../baseline/resolution.js";
 import { twoSampleInformation } from "../baseline/sequential.js";
@@ -60,6 +65,7 @@ import {
   worstResolution,
 } from "./resolve.js";
 import { type ServerConfigArgs, useServerConfig, withServerConfigOptions } from "./server-config-options.js";
+import { comparedMetrics, parseNoise, withVerdictOptions } from "./verdict-options.js";
 
 export { writeCompareOutputs } from "./compare-outputs.js";
 
@@ -76,54 +82,10 @@ interface CompareArgs
   noise: string[];
   metric?: string[];
   allowProfileChange: boolean;
+  machineControl: boolean;
   out: string;
   json: boolean;
   seed: number;
-}
-
-/** `--noise 5` for every metric, `--noise pubAck.p99=10` for one; percentages. */
-export function parseNoise(values: string[]): (metric: string) => number {
-  let all = DEFAULT_NOISE;
-  const per = new Map<string, number>();
-  for (const v of values) {
-    const m = /^(?:([A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9]+)=)?(\d+(?:\.\d+)?)%?$/.exec(v);
-    if (!m) throw new UsageError(`--noise ${v}: give a percentage (5) or METRIC=PERCENT (pubAck.p99=10)`);
-    if (m[1] && !metricInfo(m[1])) throw new UsageError(`--noise ${v}: unknown metric ${m[1]}`);
-    const fraction = Number(m[2]) / 100;
-    if (m[1]) per.set(m[1], fraction);
-    else all = fraction;
-  }
-  return (metric) => per.get(metric) ?? all;
-}
-
-/** The metrics a verdict judges: those asked for with --metric, each known, or the profile's defaults. */
-export function comparedMetrics(requested: string[] | undefined, profile: Profile): string[] {
-  const metrics = requested?.length ? requested : defaultCompareMetrics(profile);
-  for (const m of metrics) {
-    if (!metricInfo(m))
-      throw new UsageError(
-        `--metric ${m}: unknown metric; use e.g. pubAck.p99, e2e.p50, throughput.publishedPerSec`,
-      );
-  }
-  return metrics;
-}
-
-/** The flags of a verdict that compare and ab share: noise, metrics, seed, and JSON instead of the table. */
-export function withVerdictOptions<T>(y: Argv<T>) {
-  return y
-    .option("noise", {
-      type: "string",
-      array: true,
-      default: [],
-      describe: "noise threshold in %: 5, or METRIC=PERCENT (default 5)",
-    })
-    .option("metric", { type: "string", array: true, describe: "compare only these metrics" })
-    .option("seed", { type: "number", default: 1, describe: "bootstrap seed (intervals are reproducible)" })
-    .option("json", {
-      type: "boolean",
-      default: false,
-      describe: "print compare.json instead of the table",
-    });
 }
 
 /** Candidate runs compare makes when not told: enough for a verdict, unless a small baseline needs more. */
@@ -210,6 +172,17 @@ async function compare(args: CompareArgs): Promise<void> {
   let candidateHash: string;
   const settings = { alpha: DEFAULT_ALPHA, noiseFor, seed: args.seed, detect };
   let sequential: Awaited<ReturnType<typeof untilResolved<ReturnType<typeof compareRuns>>>> | undefined;
+  // Read again at every look: the candidates so far are the control's candidate side. A candidate of
+  // another profile (--allow-profile-change) may have another rate, which moves the control itself.
+  const control = (): ControlPlan =>
+    !args.machineControl
+      ? { applied: false, reason: "--no-machine-control" }
+      : candidates.some((c) => profileHash(c.profile) !== baselineHash)
+        ? { applied: false, reason: "the candidate's profile differs from the baseline's" }
+        : planMachineControl(baseline.profile, baseline, {
+            envs: candidates.map((c) => c.env),
+            runs: candidates,
+          });
   // Hashed afresh from the stored profile, so that a baseline written before a change to what the
   // hash leaves out (the thread count, now sized from the load) still matches its own profile.
   const baselineHash = profileHash(baseline.profile);
@@ -254,7 +227,8 @@ async function compare(args: CompareArgs): Promise<void> {
               }),
             );
           },
-          judge: (nominal) => compareRuns(baseline.runs, candidates, metrics, { ...settings, nominal }),
+          judge: (nominal) =>
+            compareRuns(baseline.runs, candidates, metrics, { ...settings, nominal, control: control() }),
           assess: (judged) => ({
             resolution: worstResolution(judged),
             regressed: judged.some((c) => c.verdict === "regressed"),
@@ -277,7 +251,9 @@ async function compare(args: CompareArgs): Promise<void> {
     candidateHash = profileHash(loaded.profile);
   }
 
-  const comparisons = sequential?.judged ?? compareRuns(baseline.runs, candidates, metrics, settings);
+  const machine = control();
+  const comparisons =
+    sequential?.judged ?? compareRuns(baseline.runs, candidates, metrics, { ...settings, control: machine });
   // Thresholds hold for the typical candidate run: each is checked against the candidates' median.
   const thresholds = loaded.profile.thresholds.map((t) =>
     checkThreshold(t, median(candidates.map((c) => metricValue(c, t.metric) ?? Number.NaN))),
@@ -292,6 +268,7 @@ async function compare(args: CompareArgs): Promise<void> {
       .filter((c) => c.verdict === "insufficient data")
       .map((c) => `${c.metric}: too few values for the test`),
     ...comparisons.flatMap((c) => (c.resolution && noiseWarning(c.metric, c.noise, c.resolution)) || []),
+    ...machineControlWarnings(machine, "when the baseline was recorded"),
     ...seriesLateSendWarnings(baseline.runs, "baseline run"),
     ...seriesLateSendWarnings(candidates, "candidate"),
   ];
@@ -318,6 +295,7 @@ async function compare(args: CompareArgs): Promise<void> {
     thresholds,
     warnings,
     distributions: latencyDistributions(baseline.runs, candidates),
+    machineControl: machineControlReport(machine),
     resolution: {
       power: DEFAULT_POWER,
       ...(detect !== undefined && { detect }),
@@ -383,6 +361,12 @@ export const compareCommand: CommandModule = {
         type: "boolean",
         default: false,
         describe: "compare a candidate of another profile",
+      })
+      .option("machine-control", {
+        type: "boolean",
+        default: true,
+        describe:
+          "compare latency at the baseline's machine speed, read from the generator's CPU per message (--no-machine-control: as measured)",
       })
       .option("out", { type: "string", default: "artifacts", describe: "artifacts root" })
       .example(

@@ -33,7 +33,7 @@ import { historyCharts, renderHistoryShowMarkdown, renderHistoryShowTable } from
 import { renderHtmlPage } from "../report/html/page.js";
 import { renderJunit } from "../report/junit.js";
 import { writeFileAtomic } from "../util/atomic-write.js";
-import { parseNoise } from "./compare.js";
+import { parseNoise } from "./verdict-options.js";
 
 interface QueryArgs {
   profile: string;

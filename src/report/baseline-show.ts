@@ -1,6 +1,8 @@
 /** `baseline show`: medians and spreads per metric, the environment, the age. Pure. */
 import Table from "cli-table3";
 import type { Baseline } from "../baseline/format.js";
+import { baselineControl, CONTROL_NAME } from "../baseline/machine-control.js";
+import { median } from "../baseline/stats.js";
 import type { MetricSpread } from "../baseline/summary.js";
 import { seriesLateSendWarnings } from "../engine/warnings.js";
 import { counted } from "../util/plural.js";
@@ -48,7 +50,16 @@ export function renderBaselineShow(b: Baseline, spreads: MetricSpread[], now: Da
     `profile hash: ${b.profileHash}`,
     t.toString(),
     ...(res ? [resolutionNote(res.power, detect)] : []),
+    controlLine(b),
     ...seriesLateSendWarnings(b.runs, "run").map((w) => `warning: ${w}`),
     "",
   ].join("\n");
+}
+
+/** What the machine control reads in the baseline's runs, or why a compare will not adjust for it. */
+function controlLine(b: Baseline): string {
+  const c = baselineControl(b.profile, b.runs);
+  if (!("values" in c)) return `machine control: none, latency will be compared as measured (${c.reason})`;
+  const us = (v: number) => `${v.toFixed(1)} us`;
+  return `machine control: ${CONTROL_NAME} ${us(median(c.values))} (${us(Math.min(...c.values))} to ${us(Math.max(...c.values))} over the runs); latency's resolution is from its spread at one machine speed (a compare on a machine that moved adds the slope's uncertainty times the move)`;
 }

@@ -1,8 +1,16 @@
 /** The Markdown of a compare, for $GITHUB_STEP_SUMMARY and PR comments. Pure; kept under 1 MiB. */
 import type { CompareReport } from "../baseline/report-model.js";
 import { sideLabels } from "./compare-labels.js";
-import { formatInterval, formatP, intervalLabel, runsUnit } from "./compare-table.js";
+import {
+  changeCells,
+  changeHeads,
+  formatInterval,
+  formatP,
+  intervalLabel,
+  runsUnit,
+} from "./compare-table.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
+import { machineControlSentence } from "./machine-control-line.js";
 import { formatDetectRuns, formatResolution, resolutionNote, stopSentence } from "./resolution-lines.js";
 
 /** GitHub refuses a step summary above 1 MiB. */
@@ -30,6 +38,7 @@ export function renderCompareMarkdown(report: CompareReport): string {
     ]
       .map((c) => ` ${c} |`)
       .join("");
+  const changes = changeHeads(report);
   const lines = [
     `## ${side.command}: ${report.baseline.profile} ${report.passed ? "✅ pass" : "❌ fail"}`,
     "",
@@ -38,15 +47,23 @@ export function renderCompareMarkdown(report: CompareReport): string {
     `${side.runs}. ` +
       `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% Hodges-Lehmann interval of the change (the one the test inverts; a bootstrap of medians for metrics with values at 0).`,
     "",
-    `| metric | ${side.baseline} | ${side.candidate} | change | p (Holm) | ${intervalLabel(report)} interval | verdict |${extraHead.map((h) => ` ${h} |`).join("")}`,
-    `| --- | ---: | ---: | ---: | ---: | --- | --- |${extraHead.map(() => " ---: |").join("")}`,
+    `| metric | ${side.baseline} | ${side.candidate} |${changes.map((h) => ` ${h} |`).join("")} p (Holm) | ${intervalLabel(report)} interval | verdict |${extraHead.map((h) => ` ${h} |`).join("")}`,
+    `| --- | ---: | ---: |${changes.map(() => " ---: |").join("")} ---: | --- | --- |${extraHead.map(() => " ---: |").join("")}`,
     ...report.metrics.map(
       (m) =>
-        `| ${m.metric} | ${formatMetric(m.metric, m.baselineMedian)} | ${formatMetric(m.metric, m.candidateMedian)} | ${formatPercent(m.change)} | ${formatP(m.pValue)} | ${formatInterval(m.interval)} | ${icon[m.verdict]} |${extraCells(m)}`,
+        `| ${m.metric} | ${formatMetric(m.metric, m.baselineMedian)} | ${formatMetric(m.metric, m.candidateMedian)} |${changeCells(
+          report,
+          m,
+        )
+          .map((c) => ` ${c} |`)
+          .join(
+            "",
+          )} ${formatP(m.pValue)} | ${formatInterval(m.interval)} | ${icon[m.verdict]} |${extraCells(m)}`,
     ),
   ];
   if (res) lines.push("", resolutionNote(res.power, res.detect, runsUnit(report)));
   if (res?.stop) lines.push("", `**${stopSentence(res.stop, runsUnit(report))}**`);
+  if (report.machineControl) lines.push("", machineControlSentence(report.machineControl));
   if (report.thresholds.length > 0) {
     lines.push("", "| threshold | limit | candidate | verdict |", "| --- | --- | ---: | --- |");
     for (const c of report.thresholds) {

@@ -4,6 +4,7 @@ import type { CompareReport } from "../baseline/report-model.js";
 import { counted } from "../util/plural.js";
 import { sideLabels } from "./compare-labels.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
+import { machineControlSentence } from "./machine-control-line.js";
 import { formatDetectRuns, formatResolution, resolutionNote, stopSentence } from "./resolution-lines.js";
 
 export function formatInterval(i: { low: number; high: number }): string {
@@ -24,6 +25,26 @@ export function runsUnit(report: CompareReport): string {
   return report.ab ? "rounds" : "candidate runs";
 }
 
+/** Whether any metric was tested at the baseline's machine speed (the machine control). */
+function adjustedAny(report: CompareReport): boolean {
+  return report.metrics.some((m) => m.machineAdjusted);
+}
+
+/**
+ * The change columns: with the machine control, the change as measured beside the one the verdict
+ * read (at the baseline's machine speed), so the medians and the change read together.
+ */
+export function changeHeads(report: CompareReport): string[] {
+  return adjustedAny(report) ? ["change measured", "at baseline speed"] : ["change"];
+}
+
+export function changeCells(report: CompareReport, m: CompareReport["metrics"][number]): string[] {
+  if (!adjustedAny(report)) return [formatPercent(m.change)];
+  return m.machineAdjusted
+    ? [formatPercent(m.machineAdjusted.unadjustedChange), formatPercent(m.change)]
+    : [formatPercent(m.change), "-"];
+}
+
 export function renderCompareTable(report: CompareReport): string {
   const side = sideLabels(report);
   const detect = report.resolution?.detect;
@@ -32,7 +53,7 @@ export function renderCompareTable(report: CompareReport): string {
       "metric",
       side.baseline,
       side.candidate,
-      "change",
+      ...changeHeads(report),
       "p (Holm)",
       `${intervalLabel(report)} interval`,
       "verdict",
@@ -46,7 +67,7 @@ export function renderCompareTable(report: CompareReport): string {
       m.metric,
       formatMetric(m.metric, m.baselineMedian),
       formatMetric(m.metric, m.candidateMedian),
-      formatPercent(m.change),
+      ...changeCells(report, m),
       formatP(m.pValue),
       formatInterval(m.interval),
       m.verdict === "regressed" ? "REGRESSED" : m.verdict,
@@ -62,6 +83,7 @@ export function renderCompareTable(report: CompareReport): string {
   ];
   if (report.resolution) lines.push(resolutionNote(report.resolution.power, detect, runsUnit(report)));
   if (report.resolution?.stop) lines.push(stopSentence(report.resolution.stop, runsUnit(report)));
+  if (report.machineControl) lines.push(machineControlSentence(report.machineControl));
   for (const c of report.thresholds) {
     lines.push(
       `threshold ${c.metric} ${c.text}: ${formatMetric(c.metric, c.actual)} ${c.passed ? "pass" : "BREACHED"}`,

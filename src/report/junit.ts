@@ -14,6 +14,7 @@ import { sideLabels } from "./compare-labels.js";
 import { formatInterval, formatP } from "./compare-table.js";
 import { formatMetric, formatPercent } from "./format-metric.js";
 import { renderSuite, xml } from "./junit-suite.js";
+import { machineControlSentence } from "./machine-control-line.js";
 import { formatResolution, stopSentence } from "./resolution-lines.js";
 
 type Outcome = { failure: { type: string; message: string } } | { skipped: string } | { passed: string };
@@ -81,6 +82,7 @@ export function renderJunit(report: CompareReport): string {
           ]
         : [],
     ),
+    ...(report.machineControl ? [["machineControl", machineControlSentence(report.machineControl)]] : []),
     ...report.warnings.map((w, i) => [`warning.${i + 1}`, w]),
   ] as Array<[string, string]>;
   return renderSuite({

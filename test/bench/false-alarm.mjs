@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CLI_NODE_FLAGS } from "../../dist/src/node-flags.js";
+import { clopperPearson } from "./binomial.mjs";
 
 const { values: a } = parseArgs({
   options: {
@@ -62,36 +63,6 @@ function serverBin() {
   throw new Error("nats-server not found; set NATS_SERVER_BIN");
 }
 
-/** P(X <= x) for X ~ Binomial(n, p). */
-function binomialCdf(x, n, p) {
-  let term = (1 - p) ** n;
-  let sum = term;
-  for (let k = 1; k <= x; k++) {
-    term *= ((n - k + 1) / k) * (p / (1 - p));
-    sum += term;
-  }
-  return Math.min(1, sum);
-}
-
-/** Clopper-Pearson one-sided 95% bounds of a rate x/n: upper (for false alarms), lower (for detection). */
-export function clopperPearson(x, n, confidence = 0.95) {
-  const solve = (f) => {
-    let lo = 0;
-    let hi = 1;
-    for (let i = 0; i < 60; i++) {
-      const mid = (lo + hi) / 2;
-      if (f(mid)) lo = mid;
-      else hi = mid;
-    }
-    return (lo + hi) / 2;
-  };
-  const tail = 1 - confidence;
-  return {
-    upper: x >= n ? 1 : solve((p) => binomialCdf(x, n, p) > tail),
-    lower: x <= 0 ? 0 : solve((p) => 1 - binomialCdf(x - 1, n, p) < tail),
-  };
-}
-
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 
 /** Runs `trials` verdicts from `next(i)` (a CLI run printing compare.json) and tallies them. */
@@ -112,8 +83,11 @@ async function tally(label, next, caught = () => false) {
       if (m.verdict === "improved") row.improved++;
       perMetric.set(m.metric, row);
     }
+    // How far the machine moved from the baseline's side, by the control compare adjusts latency for.
+    const mc = report.machineControl;
+    const machine = mc?.applied ? `, machine ${(mc.change * 100).toFixed(1)}%` : "";
     process.stderr.write(
-      `${label} ${i + 1}/${trials}: ${report.passed ? "pass" : `FAIL (${report.regressed.join(", ")})`}\n`,
+      `${label} ${i + 1}/${trials}: ${report.passed ? "pass" : `FAIL (${report.regressed.join(", ")})`}${machine}\n`,
     );
   }
   return { label, failed, hits, perMetric };

@@ -1,0 +1,287 @@
+/**
+ * The machine control: what benchline's own work cost in each run (the generator's CPU per message)
+ * says how fast the machine ran then, and latency is compared at the baseline's machine speed.
+ *
+ * Why: a stored baseline holds one sitting of the machine. Over 40 A/A compares against one baseline on
+ * a 2-core VM, the four that failed came in minutes when the generator's CPU per message was 25-36%
+ * above the baseline's and the server's with it: the same work took longer, so e2e.p50 read 10-18%
+ * high (docs/benchmarks.md, "The machine control"). Across those compares log e2e.p50 fell on log
+ * generator CPU per message with slope 0.39, and within each compare's own runs with slope 0.34: the
+ * machine's minutes move both, and one line explains the spread between sittings and within one.
+ *
+ * The method is regression adjustment (analysis of covariance; CUPED, Deng et al. 2013, is the same
+ * with a covariate from before the experiment): ln y' = ln y - slope (ln x - mean ln x of the
+ * baseline), the slope pooled within the two sides, so a shift of the whole candidate side does not
+ * set it. It is honest only while the control does not depend on what is compared, so it applies only
+ * when the same generator ran both sides (version, Node, client, data path, threads, transport,
+ * agents) and the load is open loop: at a fixed rate the generator's work per message is set by the
+ * profile; in a closed loop the server's speed sets the batching, and with it the generator's cost.
+ */
+import type { RunEnv } from "../contract/env.js";
+import { type Profile, wholeLoad } from "../contract/profile.js";
+import type { GeneratorFigures, Throughput } from "../contract/result.js";
+import { metricInfo } from "./metrics.js";
+import { tQuantile } from "./probability.js";
+import { median, relativeChange } from "./stats.js";
+
+/** What a run needs to carry for the control: the generator's CPU and the message rates. */
+export interface ControlSource {
+  throughput: Throughput;
+  generator?: GeneratorFigures;
+}
+
+/** The control's name in reports. */
+export const CONTROL_NAME = "generator CPU per message";
+
+/** A control shift at least this large is worth a warning line of its own. */
+export const CONTROL_WARN_SHIFT = 0.1;
+
+/** The generator's CPU microseconds per message it published, consumed or operated on; undefined without both. */
+export function generatorCostUs(run: ControlSource): number | undefined {
+  const cpu = run.generator?.cpuPercent;
+  const t = run.throughput;
+  const perSec = t.publishedPerSec + t.consumedPerSec + (t.opsPerSec ?? 0);
+  if (cpu === undefined || !(cpu > 0) || !(perSec > 0)) return undefined;
+  return (cpu / 100 / perSec) * 1e6;
+}
+
+/** Whether the control applies to two sides, and each run's control value when it does. */
+export type ControlPlan =
+  | { applied: true; baseline: number[]; candidate: number[] }
+  | { applied: false; reason: string };
+
+/** The env fields that make two runs the same generator. */
+const GENERATOR_FIELDS: Array<[keyof RunEnv, string]> = [
+  ["benchline", "benchline version"],
+  ["node", "Node version"],
+  ["client", "client"],
+  ["transport", "transport"],
+  ["workerThreads", "worker threads"],
+  ["dataPath", "data path"],
+  ["agents", "agents"],
+];
+
+/** What the generator was in a run, for the same-generator test (agents by name, host, CPUs, threads). */
+function generatorIdentity(env: RunEnv, key: keyof RunEnv): string {
+  if (key === "agents")
+    return JSON.stringify((env.agents ?? []).map((a) => [a.name, a.host, a.cpus, a.threads, a.share]));
+  return JSON.stringify(env[key] ?? null);
+}
+
+/**
+ * Why a profile's load cannot stand for the machine (a rate of "max" somewhere, or no load at a set
+ * rate at all: a consume-only run drains at the server's pace), or undefined when it can.
+ */
+export function closedLoopPart(profile: Profile): string | undefined {
+  const p = wholeLoad(profile).publishers.find((x) => x.ratePerSec === "max");
+  if (p) return `publisher ${p.name} runs at rate max`;
+  const scopes = [profile, ...(profile.tenants ?? [])];
+  const clients = scopes.flatMap((t) => [
+    ...(t.kv?.clients ?? []),
+    ...(t.objects?.clients ?? []),
+    ...(t.direct?.clients ?? []),
+  ]);
+  if (clients.some((c) => c.ratePerSec === "max")) return "an operation client runs at rate max";
+  if (wholeLoad(profile).publishers.length + clients.length === 0) return "no load runs at a set rate";
+  return undefined;
+}
+
+/**
+ * Decides whether latency is adjusted for the machine between a baseline (or side A) and candidates
+ * (or side B), and reads each run's control value.
+ */
+export function planMachineControl(
+  profile: Profile,
+  base: { env: RunEnv; runs: ControlSource[] },
+  cand: { envs: RunEnv[]; runs: ControlSource[] },
+): ControlPlan {
+  const own = baselineControl(profile, base.runs);
+  if ("reason" in own) return { applied: false, reason: own.reason };
+  for (const env of cand.envs) {
+    const differs = GENERATOR_FIELDS.find(
+      ([key]) => generatorIdentity(base.env, key) !== generatorIdentity(env, key),
+    );
+    if (differs) return { applied: false, reason: `the generator differs (${differs[1]})` };
+  }
+  const candidate = cand.runs.map(generatorCostUs);
+  if (candidate.some((x) => x === undefined))
+    return { applied: false, reason: "a candidate run does not record the generator's CPU" };
+  return { applied: true, baseline: own.values, candidate: candidate as number[] };
+}
+
+/**
+ * A baseline's own runs as the control sees them: each run's value when a compare against it can
+ * adjust latency (an open-loop load, every run with the generator's CPU), or why it cannot.
+ */
+export function baselineControl(
+  profile: Profile,
+  runs: ControlSource[],
+): { values: number[] } | { reason: string } {
+  const closed = closedLoopPart(profile);
+  if (closed)
+    return {
+      reason: `${closed}: the server's speed sets the generator's work there, so its CPU cannot stand for the machine's`,
+    };
+  const values = runs.map(generatorCostUs);
+  if (values.some((x) => x === undefined))
+    return {
+      reason:
+        "the baseline's runs do not record the generator's CPU (recorded before benchline kept it); record it again",
+    };
+  return { values: values as number[] };
+}
+
+/** A metric's values at the baseline's machine speed, the slope that took them there, and its fit. */
+export interface Adjusted {
+  base: number[];
+  cand: number[];
+  /** d ln(metric) / d ln(control), pooled within the sides and floored at 0. */
+  slope: number;
+  /** The least-squares slope before the floor. */
+  fittedSlope: number;
+  /** Its standard error: residual sd over sqrt(Sxx), on `df` degrees of freedom (runs - sides - 1). */
+  slopeSe: number;
+  df: number;
+  /** How far the candidates' mean ln(control) lies from the baseline's: the shift the slope carries. */
+  controlShift: number;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Both sides' values at the baseline's machine speed for a given slope (ln y - slope (ln x - centre)). */
+export function adjustAt(fit: FitInput, slope: number): { base: number[]; cand: number[] } {
+  const at = (side: { y: number[]; x: number[] }) =>
+    side.y.map((ly, i) => Math.exp(ly - slope * (side.x[i]! - fit.centre)));
+  return { base: at(fit.sides[0]), cand: at(fit.sides[1]) };
+}
+
+/** The logs of both sides and the centre (the baseline's mean ln control). */
+export interface FitInput {
+  sides: [{ y: number[]; x: number[] }, { y: number[]; x: number[] }];
+  centre: number;
+}
+
+/**
+ * Regression adjustment on the log scale, with what the slope's uncertainty needs. The slope is the
+ * pooled within-side least-squares slope, floored at 0: a machine that ran benchline's own work faster
+ * never makes a server slower, and a negative slope from a handful of runs is noise that would only add
+ * it. Undefined when a value is not above 0 (no log), neither side's control varies (no slope), or too
+ * few runs leave no degree of freedom for the residuals.
+ */
+export function adjustForMachine(
+  base: readonly number[],
+  baseControl: readonly number[],
+  cand: readonly number[],
+  candControl: readonly number[],
+): (Adjusted & FitInput) | undefined {
+  if (base.length !== baseControl.length || cand.length !== candControl.length) return undefined;
+  if ([...base, ...cand, ...baseControl, ...candControl].some((v) => !(v > 0))) return undefined;
+  const sides: FitInput["sides"] = [
+    { y: base.map(Math.log), x: baseControl.map(Math.log) },
+    { y: cand.map(Math.log), x: candControl.map(Math.log) },
+  ];
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let groups = 0;
+  for (const { x, y } of sides) {
+    if (x.length === 0) continue;
+    groups++;
+    const mx = mean(x);
+    const my = mean(y);
+    x.forEach((xi, i) => {
+      sxy += (xi - mx) * (y[i]! - my);
+      sxx += (xi - mx) ** 2;
+      syy += (y[i]! - my) ** 2;
+    });
+  }
+  const df = base.length + cand.length - groups - 1;
+  if (!(sxx > 0) || df < 1) return undefined;
+  const fittedSlope = sxy / sxx;
+  const residualSs = Math.max(0, syy - fittedSlope * sxy);
+  const slopeSe = Math.sqrt(residualSs / df / sxx);
+  const slope = Math.max(0, fittedSlope);
+  const centre = mean(sides[0].x);
+  const controlShift = cand.length > 0 ? mean(sides[1].x) - centre : 0;
+  const fit = { sides, centre };
+  return { ...adjustAt(fit, slope), slope, fittedSlope, slopeSe, df, controlShift, ...fit };
+}
+
+/**
+ * The slopes a test at level `gamma` cannot rule out: the 1 - gamma confidence interval of the slope,
+ * within [0, inf). A verdict that holds at every one of them holds whatever the slope is, but for
+ * gamma (Berger & Boos 1994: a p-value maximised over a confidence set for a nuisance parameter, plus
+ * gamma, is a valid p-value).
+ */
+export function plausibleSlopes(fit: Adjusted, gamma: number, points = 11): number[] {
+  const t = tQuantile(1 - gamma / 2, fit.df);
+  const low = Math.max(0, fit.fittedSlope - t * fit.slopeSe);
+  const high = Math.max(0, fit.fittedSlope + t * fit.slopeSe);
+  if (!(high > low)) return [low];
+  const grid = Array.from({ length: points }, (_, i) => low + ((high - low) * i) / (points - 1));
+  return [...new Set([...grid, fit.slope])].sort((a, b) => a - b);
+}
+
+/**
+ * How far the slope's uncertainty can move the candidates' values at level gamma, as a log shift: the
+ * half-width of the slope's interval times the control's move. Zero when the machine did not move.
+ */
+export function slopeShiftWidth(fit: Adjusted, gamma: number): number {
+  return tQuantile(1 - gamma / 2, fit.df) * fit.slopeSe * Math.abs(fit.controlShift);
+}
+
+/** The control as a compare report states it (compare.json's machineControl). */
+export interface MachineControlReport {
+  name: typeof CONTROL_NAME;
+  applied: boolean;
+  /** Why latency was compared as measured instead. */
+  reason?: string;
+  baselineMedianUs?: number;
+  candidateMedianUs?: number;
+  /** The candidates' control over the baseline's, medians, as a fraction: +0.3 is a machine 30% slower. */
+  change?: number;
+}
+
+export function machineControlReport(plan: ControlPlan): MachineControlReport {
+  if (!plan.applied) return { name: CONTROL_NAME, applied: false, reason: plan.reason };
+  const baselineMedianUs = median(plan.baseline);
+  const candidateMedianUs = median(plan.candidate);
+  return {
+    name: CONTROL_NAME,
+    applied: true,
+    baselineMedianUs,
+    candidateMedianUs,
+    change: relativeChange(baselineMedianUs, candidateMedianUs),
+  };
+}
+
+/**
+ * A line when the machine moved enough to matter: the verdicts were taken at the baseline's speed, and
+ * the reader should know how far that was from the candidates' own. `when` says what the baseline side
+ * was ("when the baseline was recorded", "on side A").
+ */
+export function machineControlWarnings(plan: ControlPlan, when: string): string[] {
+  const r = machineControlReport(plan);
+  if (!r.applied || r.change === undefined || Math.abs(r.change) < CONTROL_WARN_SHIFT) return [];
+  const pct = `${Math.abs(r.change * 100).toFixed(0)}%`;
+  return [
+    `the machine ran benchline's own work ${pct} ${r.change > 0 ? "slower" : "faster"} than ${when} (${CONTROL_NAME} ${r.baselineMedianUs!.toFixed(1)} -> ${r.candidateMedianUs!.toFixed(1)} us): latency verdicts are at the baseline's machine speed (docs/compare-in-ci.md, "The machine control")`,
+  ];
+}
+
+/** The latency statistics the control adjusts: the body of the distribution, not its tail. */
+const ADJUSTED_STATS = new Set(["min", "mean", "p50", "p90", "p95"]);
+
+/**
+ * Whether a metric is compared at the baseline's machine speed. Latency only (an open-loop run's
+ * throughput is its rate), and only up to p95: the body of a latency distribution is per-message work,
+ * which the machine's speed sets, and its tail is rare events (a GC, a preemption, an fsync) that it
+ * explains less. Over 40 compares of smoke the control explained 82% of the variance of ln e2e.p50
+ * within a compare, 59% of e2e.p95's and 29% of e2e.p99's; and with the slope's uncertainty priced in,
+ * adjusting e2e.p99 made its median resolution worse (33.1% to 37.2%), e2e.p50's better (15.7% to
+ * 11.1%; docs/benchmarks.md, "The machine control").
+ */
+export function adjustsMetric(metric: string): boolean {
+  const [, stat] = metric.split(".");
+  return metricInfo(metric)?.unit === "us" && ADJUSTED_STATS.has(stat ?? "");
+}
