@@ -66,6 +66,8 @@ describe("baseline record and show", () => {
     expect(b.schema).toBe("benchline/baseline@1");
     expect(b.runs).toHaveLength(5);
     expect(b.runs[0].latency.e2e.hdr.length).toBeGreaterThan(10);
+    // The machine control's reading: the generator's CPU over each run's measured phase.
+    for (const run of b.runs) expect(run.generator.cpuPercent).toBeGreaterThan(0);
     expect(b.profileHash).toMatch(/^[0-9a-f]{16}$/);
     expect(b.env).toMatchObject({
       cpus: expect.any(Number),
@@ -76,6 +78,9 @@ describe("baseline record and show", () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^baseline cmp: 5 runs, recorded .* \(\d+ minutes ago\)/);
     expect(shown.stdout).toMatch(/│ e2e\.p99 +│/);
+    expect(shown.stdout).toMatch(
+      /^machine control: generator CPU per message \d+\.\d us \(\d+\.\d us to \d+\.\d us over the runs\); the resolution of latency up to p95/m,
+    );
   });
 
   it("refuses fewer than 3 runs", async () => {
@@ -127,6 +132,18 @@ describe("compare", () => {
     ]);
     const report = JSON.parse(await readFile(join(out, "compare.json"), "utf8"));
     expect(report.passed).toBe(true);
+    // Latency's body at the baseline's machine speed, its tail and throughput as measured.
+    expect(report.machineControl).toMatchObject({ name: "generator CPU per message", applied: true });
+    expect(report.machineControl.baselineMedianUs).toBeGreaterThan(0);
+    const byName = (name: string) => report.metrics.find((m: { metric: string }) => m.metric === name);
+    const adjusted = byName("e2e.p50").machineAdjusted;
+    expect(adjusted.slope).toBeGreaterThanOrEqual(0);
+    expect(adjusted.slopeRange.low).toBeLessThanOrEqual(adjusted.slope);
+    expect(adjusted.baselineValues).toHaveLength(5);
+    expect(adjusted.candidateValues).toHaveLength(6);
+    expect(byName("e2e.p99").machineAdjusted).toBeUndefined();
+    expect(byName("throughput.publishedPerSec").machineAdjusted).toBeUndefined();
+    expect(r.stdout).toMatch(/^machine control: generator CPU per message .* latency up to p95 is compared/m);
     // The percentile charts' data: every sample of the baseline's runs and of the candidates', merged.
     const e2e = report.distributions.find((d: { kind: string }) => d.kind === "e2e");
     const merged = (hdr: string) => decodeHistogram(hdr).totalCount;
@@ -154,6 +171,9 @@ describe("compare", () => {
     expect(p50.verdict).toBe("regressed");
     expect(p50.candidateMedian).toBeGreaterThan(39_000);
     expect(p50.pValue).toBeLessThan(0.05);
+    // Caught with the control applied: a proxy slows the server's answers, not benchline's work.
+    expect(report.machineControl.applied).toBe(true);
+    expect(p50.machineAdjusted).toBeDefined();
   });
 
   it("refuses a candidate result of another profile, unless told", async () => {
@@ -187,6 +207,10 @@ describe("compare", () => {
     expect(allowed.stdout).toMatch(/throughput\.publishedPerSec .* REGRESSED/);
     expect(allowed.stdout).toContain(
       "warning: the candidate's profile differs from the baseline's (--allow-profile-change)",
+    );
+    // Another rate moves the control itself: latency is compared as measured.
+    expect(allowed.stdout).toContain(
+      "machine control: not applied, latency compared as measured (the candidate's profile differs from the baseline's)",
     );
   });
 

@@ -6,17 +6,20 @@ import {
   type ControlPlan,
   closedLoopPart,
   generatorCostUs,
+  judgeOverSlopes,
   machineControlReport,
   machineControlWarnings,
   planMachineControl,
-  plausibleSlopes,
+  slopeRange,
   slopeShiftWidth,
+  unadjustedWarnings,
 } from "../src/baseline/machine-control.js";
 import type { MetricSource } from "../src/baseline/metrics.js";
-import { hodgesLehmannChange, mannWhitneyU } from "../src/baseline/stats.js";
+import { hodgesLehmannChange, mannWhitneyPOfU, mannWhitneyU } from "../src/baseline/stats.js";
 import { summarizeBaseline } from "../src/baseline/summary.js";
 import type { RunEnv } from "../src/contract/env.js";
 import { parseProfileText } from "../src/profile/loader.js";
+import { renderBaselineShow } from "../src/report/baseline-show.js";
 import { machineControlSentence } from "../src/report/machine-control-line.js";
 import { fixtureBaseline } from "./fixtures/baseline.js";
 import { fixtureBlock, fixtureCounts } from "./fixtures/run-result.js";
@@ -67,11 +70,10 @@ describe("the slope's uncertainty", () => {
   });
 
   it("takes the slopes a 95% interval leaves (t 4.3027 on 2 df) and the shift they can make", () => {
-    const slopes = plausibleSlopes(fit, 0.05);
+    const range = slopeRange(fit, 0.05);
     const half = 4.302653 * fit.slopeSe;
-    expect(slopes[0]).toBeCloseTo(0.5 - half, 5);
-    expect(slopes.at(-1)).toBeCloseTo(0.5 + half, 5);
-    expect(slopes).toContain(0.5);
+    expect(range.low).toBeCloseTo(0.5 - half, 5);
+    expect(range.high).toBeCloseTo(0.5 + half, 5);
     expect(slopeShiftWidth(fit, 0.05)).toBeCloseTo(0.124209, 5);
   });
 
@@ -80,10 +82,54 @@ describe("the slope's uncertainty", () => {
     // reaches below 0, so the range starts there.
     const one = adjustForMachine([e(0), e(0.6), e(1)], [e(0), e(1), e(2)], [], [])!;
     expect(one.slopeSe).toBeCloseTo(0.057735, 6);
-    const slopes = plausibleSlopes(one, 0.05);
-    expect(slopes[0]).toBe(0);
-    expect(slopes.at(-1)).toBeCloseTo(0.5 + 12.7062 * 0.057735, 3);
+    const range = slopeRange(one, 0.05);
+    expect(range.low).toBe(0);
+    expect(range.high).toBeCloseTo(0.5 + 12.7062 * 0.057735, 3);
     expect(slopeShiftWidth(one, 0.05)).toBe(0);
+  });
+});
+
+describe("judgeOverSlopes", () => {
+  // Two baseline runs (ln x, ln y) = (0, 0), (1, 1) and two candidates (2, 2.5), (3, 3.5). A pair
+  // differs by d(b) = (ln c - ln a) - b (x_c - x_a): 2.5 - 2b, 1.5 - b, 3.5 - 3b, 2.5 - 2b, which cross
+  // 0 at 1.25, 1.5, 1.1667 and 1.25. Over slopes 0 to 2, U (pairs with d > 0) is 4, 3, 1 and 0 between
+  // the crossings: never 2, its null mean, but 3 or 1 at best, where the exact two-sided p-value of 2
+  // against 2 runs is 2 x 2/6 = 0.6667.
+  const e = Math.exp;
+  const fit = adjustForMachine([e(0), e(1)], [e(0), e(1)], [e(2.5), e(3.5)], [e(2), e(3)])!;
+
+  it("takes the largest p-value between the crossings", () => {
+    expect(judgeOverSlopes(fit, { low: 0, high: 2 }, 0.5).pValue).toBeCloseTo(4 / 6, 12);
+    // Slopes 0 to 1 cross nothing: U is 4 throughout, p = 2 x 1/6.
+    expect(judgeOverSlopes(fit, { low: 0, high: 1 }, 0.5).pValue).toBeCloseTo(2 / 6, 12);
+  });
+
+  it("bounds every slope's interval by the pairs' ends: at 50%, k = 1 of 4 differences", () => {
+    // Lower ends min(d(0), d(2)): -1.5, -0.5, -2.5, -1.5; upper ends 2.5, 1.5, 3.5, 2.5.
+    const { interval } = judgeOverSlopes(fit, { low: 0, high: 2 }, 0.5);
+    expect(interval.low).toBeCloseTo(Math.expm1(-2.5), 12);
+    expect(interval.high).toBeCloseTo(Math.expm1(3.5), 12);
+  });
+
+  it("is the ordinary test of the adjusted values at a range of one slope", () => {
+    const one = judgeOverSlopes(fit, { low: 0.5, high: 0.5 }, 0.5);
+    // At slope 0.5 and centre 0.5 the baseline reads 0.25, 0.75 and the candidates 1.75, 2.25 (logs).
+    const base = [e(0.25), e(0.75)];
+    const cand = [e(1.75), e(2.25)];
+    expect(one.pValue).toBeCloseTo(mannWhitneyU(cand, base).pValue, 12);
+    expect(one.interval.low).toBeCloseTo(hodgesLehmannChange(base, cand, 0.5)!.low, 12);
+  });
+});
+
+describe("mannWhitneyPOfU", () => {
+  it("gives the untied samples' p-value from U alone, exact and in the normal range", () => {
+    // 3 against 4 runs, all of x below y: U = 0, p = 2 / C(7, 3) = 2/35.
+    expect(mannWhitneyPOfU(0, 3, 4)).toBeCloseTo(2 / 35, 12);
+    expect(mannWhitneyPOfU(0, 3, 4)).toBeCloseTo(mannWhitneyU([1, 2, 3], [4, 5, 6, 7]).pValue, 12);
+    const x = Array.from({ length: 21 }, (_, i) => 2 * i);
+    const y = Array.from({ length: 21 }, (_, i) => 2 * i + 7);
+    const { u, pValue } = mannWhitneyU(x, y);
+    expect(mannWhitneyPOfU(u, 21, 21)).toBeCloseTo(pValue, 12);
   });
 });
 
@@ -245,10 +291,10 @@ describe("the control in a report", () => {
       change: 0.3,
     });
     expect(machineControlWarnings(plan, "when the baseline was recorded")).toEqual([
-      `the machine ran benchline's own work 30% slower than when the baseline was recorded (generator CPU per message 12.5 -> 16.3 us): latency verdicts are at the baseline's machine speed (docs/compare-in-ci.md, "The machine control")`,
+      `the machine ran benchline's own work 30% slower than when the baseline was recorded (generator CPU per message 12.5 -> 16.3 us): latency up to p95 is compared at the baseline's machine speed (docs/compare-in-ci.md, "The machine control")`,
     ]);
     expect(machineControlSentence(r)).toBe(
-      "machine control: generator CPU per message 12.5 us on the baseline's side, 16.3 us on the candidate's (+30.0%); latency changes, intervals and verdicts are at the baseline's machine speed",
+      "machine control: generator CPU per message 12.5 us on the baseline's side, 16.3 us on the candidate's (+30.0%); latency up to p95 is compared at the baseline's machine speed",
     );
   });
 
@@ -291,10 +337,10 @@ describe("compareRuns with the machine control", () => {
     expect(adjusted!.verdict).toBe("no significant change");
     expect(adjusted!.machineAdjusted!.slope).toBeGreaterThan(0.3);
     expect(adjusted!.machineAdjusted!.slope).toBeLessThan(0.5);
-    // The measured medians stay as measured; the change is the adjusted one.
+    // The medians and the change stay as measured; the adjusted change is beside them.
     expect(adjusted!.candidateMedian).toBe(measured!.candidateMedian);
-    expect(adjusted!.machineAdjusted!.unadjustedChange).toBeCloseTo(measured!.change, 12);
-    expect(Math.abs(adjusted!.change)).toBeLessThan(0.01);
+    expect(adjusted!.change).toBeCloseTo(measured!.change, 12);
+    expect(Math.abs(adjusted!.machineAdjusted!.change)).toBeLessThan(0.01);
   });
 
   it("a real 20% regression on that slower machine is still regressed, by about 20%", () => {
@@ -302,8 +348,8 @@ describe("compareRuns with the machine control", () => {
     const control: ControlPlan = { applied: true, baseline: baseCost, candidate: slowCost };
     const [c] = compareRuns(base, cand, ["e2e.p50", "throughput.publishedPerSec"], { ...settings, control });
     expect(c!.verdict).toBe("regressed");
-    expect(c!.change).toBeGreaterThan(0.18);
-    expect(c!.change).toBeLessThan(0.22);
+    expect(c!.machineAdjusted!.change).toBeGreaterThan(0.18);
+    expect(c!.machineAdjusted!.change).toBeLessThan(0.22);
   });
 
   it("holds its p-value and interval at every plausible slope: never below the point slope's, plus gamma", () => {
@@ -339,7 +385,54 @@ describe("compareRuns with the machine control", () => {
       control,
     });
     expect(c!.machineAdjusted!.slope).toBeCloseTo(0.4, 9);
-    expect(c!.change).toBeCloseTo(0, 9);
+    expect(c!.machineAdjusted!.change).toBeCloseTo(0, 9);
+  });
+
+  it("compares as measured a design whose floor cannot pay gamma: one that only just reaches the level", () => {
+    // Two metrics: Holm's first level is 0.025, gamma 0.0025. 3 baseline runs against 6 give a floor of
+    // 2 / C(9, 3) = 0.0238: under 0.025 as measured, over it once gamma is added.
+    const b3 = baseCost.slice(0, 3);
+    const c6 = [...slowCost, 16.25];
+    const bigger = (x: number, i: number) => runOf(latencyAt(x, i, 2));
+    const baseRuns = b3.map((x, i) => runOf(latencyAt(x, i)));
+    const candRuns = c6.map(bigger);
+    const metrics = ["e2e.p50", "e2e.p99"];
+    const measured = compareRuns(baseRuns, candRuns, metrics, settings);
+    expect(measured[0]!.verdict).toBe("regressed");
+    const control: ControlPlan = { applied: true, baseline: b3, candidate: c6 };
+    const compared = compareRuns(baseRuns, candRuns, metrics, { ...settings, control });
+    expect(compared.map((c) => [c.verdict, c.machineAdjusted])).toEqual([
+      ["regressed", undefined],
+      ["regressed", undefined],
+    ]);
+    expect(unadjustedWarnings(control, compared)).toHaveLength(1);
+    // With 10 runs the same data can pay: adjusted, and still regressed.
+    const c10 = [...c6, 16, 16.5, 16.1, 16.4];
+    const [p50] = compareRuns(baseRuns, c10.map(bigger), metrics, {
+      ...settings,
+      control: { applied: true, baseline: b3, candidate: c10 },
+    });
+    expect(p50!.machineAdjusted).toBeDefined();
+    expect(p50!.verdict).toBe("regressed");
+  });
+
+  it("names a metric it would adjust but compared as measured (a value at 0 has no logarithm)", () => {
+    const control: ControlPlan = { applied: true, baseline: baseCost, candidate: slowCost };
+    const zero = [runOf(0), ...base.slice(1)];
+    const compared = compareRuns(
+      zero,
+      slowCost.map((x, i) => runOf(latencyAt(x, i))),
+      ["e2e.p50"],
+      {
+        ...settings,
+        control,
+      },
+    );
+    expect(compared[0]!.machineAdjusted).toBeUndefined();
+    expect(unadjustedWarnings(control, compared)).toEqual([
+      "e2e.p50: compared as measured, not at the baseline's machine speed (a run's value is 0, which has no logarithm; the control did not vary between runs; or too few runs to pay for the slope's share of alpha)",
+    ]);
+    expect(unadjustedWarnings({ applied: false, reason: "x" }, compared)).toEqual([]);
   });
 
   it("leaves throughput as measured", () => {
@@ -379,6 +472,14 @@ describe("baseline show's resolution with the control", () => {
     expect(of(withCost, "pubAck.p50").resolution!.spreadLog).toBeCloseTo(0.0328, 4);
     // The tail is left as measured.
     expect(of(withCost, "pubAck.p99").resolution!.spreadLog).toBeCloseTo(0.1684, 4);
+    const now = new Date("2026-11-20T12:00:00.000Z");
+    expect(renderBaselineShow(withCost, summarizeBaseline(withCost, asked), now)).toContain(
+      // The median run's 1.25 us, to one decimal.
+      "machine control: generator CPU per message 1.3 us (1.0 us to 1.4 us over the runs); the resolution of latency up to p95 is from its spread at one machine speed",
+    );
+    expect(renderBaselineShow(b, summarizeBaseline(b, asked), now)).toContain(
+      "machine control: none, latency will be compared as measured (the baseline's runs do not record the generator's CPU (recorded before benchline kept it); record it again)",
+    );
   });
 });
 

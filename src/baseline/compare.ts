@@ -6,12 +6,12 @@
 import type { RunEnv } from "../contract/env.js";
 import {
   type Adjusted,
-  adjustAt,
   adjustForMachine,
   adjustsMetric,
   type ControlPlan,
   type FitInput,
-  plausibleSlopes,
+  judgeOverSlopes,
+  slopeRange,
   slopeShiftWidth,
 } from "./machine-control.js";
 import type { Direction, MetricSource } from "./metrics.js";
@@ -42,8 +42,12 @@ export interface MetricComparison {
   candidateValues: number[];
   baselineMedian: number;
   candidateMedian: number;
+  /** The change of the medians as measured (the machine control's change is machineAdjusted.change). */
   change: number;
-  /** Mann-Whitney p-value of this metric alone. */
+  /**
+   * Mann-Whitney p-value of this metric alone; with the machine control, the largest over the slope's
+   * range plus gamma.
+   */
   rawPValue: number;
   /** The p-value the verdict uses: Holm-adjusted across the metrics of one compare. */
   pValue: number;
@@ -53,10 +57,13 @@ export interface MetricComparison {
   /** The smallest change this verdict detects, from the runs' spread (absent in older reports). */
   resolution?: MetricResolution;
   /**
-   * Set when the values were tested at the baseline's machine speed (machine-control.ts): change,
-   * interval, p-value and resolution are then of these values; the medians above stay as measured.
+   * Set when the values were tested at the baseline's machine speed (machine-control.ts): the interval,
+   * p-value and resolution are then of these values, held over the slope's range; the medians and the
+   * change above stay as measured.
    */
   machineAdjusted?: {
+    /** The change of the medians at the baseline's machine speed, at the fitted slope. */
+    change: number;
     /** The slope the values above are at, and the range of slopes the p-value and interval hold over. */
     slope: number;
     slopeRange: { low: number; high: number };
@@ -66,8 +73,6 @@ export interface MetricComparison {
     slopeShift: number;
     baselineValues: number[];
     candidateValues: number[];
-    /** The change of the medians as measured, before the adjustment. */
-    unadjustedChange: number;
   };
 }
 
@@ -120,12 +125,11 @@ export function compareMetric(
   machine?: { fit: Adjusted & FitInput; gamma: number },
 ): MetricComparison {
   const adjusted = machine?.fit;
-  const slopes = machine ? plausibleSlopes(machine.fit, machine.gamma) : [];
+  const range = machine && slopeRange(machine.fit, machine.gamma);
   const info = metricInfo(metric)!;
   const noise = s.noiseFor(metric);
   const baselineMedian = median(base);
   const candidateMedian = median(cand);
-  const measuredChange = relativeChange(baselineMedian, candidateMedian);
   const common = {
     metric,
     direction: info.direction,
@@ -134,19 +138,20 @@ export function compareMetric(
     candidateValues: cand,
     baselineMedian,
     candidateMedian,
-    change: adjusted ? relativeChange(median(adjusted.base), median(adjusted.cand)) : measuredChange,
+    change: relativeChange(baselineMedian, candidateMedian),
     noise,
-    ...(adjusted && {
-      machineAdjusted: {
-        slope: adjusted.slope,
-        slopeRange: { low: slopes[0]!, high: slopes.at(-1)! },
-        gamma: machine.gamma,
-        slopeShift: slopeShiftWidth(adjusted, machine.gamma),
-        baselineValues: adjusted.base,
-        candidateValues: adjusted.cand,
-        unadjustedChange: measuredChange,
-      },
-    }),
+    ...(adjusted &&
+      range && {
+        machineAdjusted: {
+          change: relativeChange(median(adjusted.base), median(adjusted.cand)),
+          slope: adjusted.slope,
+          slopeRange: range,
+          gamma: machine.gamma,
+          slopeShift: slopeShiftWidth(adjusted, machine.gamma),
+          baselineValues: adjusted.base,
+          candidateValues: adjusted.cand,
+        },
+      }),
   };
   if (untestable(base.length, cand.length, s.alpha)) {
     return {
@@ -158,22 +163,20 @@ export function compareMetric(
     };
   }
   const confidence = 1 - (s.nominal ?? identity)(s.alpha);
-  const judge = (b: number[], c: number[]) => ({
-    pValue: mannWhitneyU(c, b).pValue,
-    // Hodges-Lehmann where values have a relative scale (all above 0); a bootstrap of medians otherwise.
-    interval:
-      hodgesLehmannChange(b, c, confidence) ?? bootstrapMedianChange(b, c, { seed: s.seed, confidence }),
-  });
-  // At the baseline's machine speed, the test and the interval must hold at every slope the runs leave
-  // plausible: the largest p-value over them plus gamma, and the union of the intervals.
-  const judged = machine
-    ? slopes.map((k) => adjustAt(machine.fit, k)).map((v) => judge(v.base, v.cand))
-    : [judge(base, cand)];
-  const pValue = Math.min(1, Math.max(...judged.map((j) => j.pValue)) + (machine?.gamma ?? 0));
-  const interval = {
-    low: Math.min(...judged.map((j) => j.interval.low)),
-    high: Math.max(...judged.map((j) => j.interval.high)),
-  };
+  // At the baseline's machine speed the test and the interval hold at every slope the runs leave
+  // plausible: the largest p-value over them plus gamma, and an interval that holds each one's.
+  const judged =
+    machine && range
+      ? judgeOverSlopes(machine.fit, range, confidence)
+      : {
+          pValue: mannWhitneyU(cand, base).pValue,
+          // Hodges-Lehmann where values have a relative scale (all above 0); a bootstrap of medians otherwise.
+          interval:
+            hodgesLehmannChange(base, cand, confidence) ??
+            bootstrapMedianChange(base, cand, { seed: s.seed, confidence }),
+        };
+  const pValue = Math.min(1, judged.pValue + (machine?.gamma ?? 0));
+  const { interval } = judged;
   return {
     ...common,
     rawPValue: pValue,
@@ -257,8 +260,12 @@ export function compareRuns(
   // The slope's share of the error: a tenth of the smallest level any metric is tested at.
   const gamma = firstLevel / 10;
   const compared = sides.map(({ m, base, cand }) => {
+    // Gamma is added to every p-value, so the rank test's floor rises by it: a design that only just
+    // reaches its level cannot pay for the slope, and is compared as measured (decided by the run
+    // counts alone, not by the values).
+    const affords = minAttainablePValue(base.values.length, cand.values.length) + gamma <= firstLevel;
     const fit =
-      control && adjustsMetric(m)
+      control && affords && adjustsMetric(m)
         ? adjustForMachine(base.values, base.controls, cand.values, cand.controls)
         : undefined;
     return compareMetric(m, base.values, cand.values, s, fit && { fit, gamma });
@@ -271,7 +278,9 @@ export function compareRuns(
     c.pValue = adjusted[i]!;
     // Holm tests the smallest p at alpha/m: when even the smallest attainable p cannot pass that, no
     // metric can ever be found to differ.
-    const reachable = minAttainablePValue(c.baselineValues.length, c.candidateValues.length) <= firstLevel;
+    // With the machine control, gamma is added to every p-value: the floor rises by it.
+    const floor = minAttainablePValue(c.baselineValues.length, c.candidateValues.length);
+    const reachable = floor + (c.machineAdjusted?.gamma ?? 0) <= firstLevel;
     c.verdict = reachable
       ? verdictFrom(significant[i]!, c.interval, c.noise, c.direction)
       : "insufficient data";
@@ -281,7 +290,7 @@ export function compareRuns(
       base: c.machineAdjusted?.baselineValues ?? c.baselineValues,
       cand: c.machineAdjusted?.candidateValues ?? c.candidateValues,
       candidateRuns: c.candidateValues.length,
-      testLevel: firstLevel,
+      testLevel: firstLevel - (c.machineAdjusted?.gamma ?? 0),
       intervalLevel: nominal(s.alpha),
       noise: c.noise,
       direction: c.direction,

@@ -1,9 +1,9 @@
 /**
  * The machine control: what benchline's own work cost in each run (the generator's CPU per message)
- * says how fast the machine ran then, and latency is compared at the baseline's machine speed.
+ * says how fast the machine ran then, and latency's body is compared at the baseline's machine speed.
  *
  * Why: a stored baseline holds one sitting of the machine. Over 40 A/A compares against one baseline on
- * a 2-core VM, the four that failed came in minutes when the generator's CPU per message was 25-36%
+ * a 2-core VM, the four that failed came in minutes when the generator's CPU per message was 25-37%
  * above the baseline's and the server's with it: the same work took longer, so e2e.p50 read 10-18%
  * high (docs/benchmarks.md, "The machine control"). Across those compares log e2e.p50 fell on log
  * generator CPU per message with slope 0.39, and within each compare's own runs with slope 0.34: the
@@ -12,7 +12,9 @@
  * The method is regression adjustment (analysis of covariance; CUPED, Deng et al. 2013, is the same
  * with a covariate from before the experiment): ln y' = ln y - slope (ln x - mean ln x of the
  * baseline), the slope pooled within the two sides, so a shift of the whole candidate side does not
- * set it. It is honest only while the control does not depend on what is compared, so it applies only
+ * set it. The slope is an estimate, and its error moves every candidate alike, times the control's
+ * move: compare holds its test and interval over the slope's confidence interval (plausibleSlopes).
+ * It is honest only while the control does not depend on what is compared, so it applies only
  * when the same generator ran both sides (version, Node, client, data path, threads, transport,
  * agents) and the load is open loop: at a fixed rate the generator's work per message is set by the
  * profile; in a closed loop the server's speed sets the batching, and with it the generator's cost.
@@ -22,7 +24,14 @@ import { type Profile, wholeLoad } from "../contract/profile.js";
 import type { GeneratorFigures, Throughput } from "../contract/result.js";
 import { metricInfo } from "./metrics.js";
 import { tQuantile } from "./probability.js";
-import { median, relativeChange } from "./stats.js";
+import {
+  hodgesLehmannChange,
+  mannWhitneyPOfU,
+  mannWhitneyU,
+  median,
+  rankIntervalIndex,
+  relativeChange,
+} from "./stats.js";
 
 /** What a run needs to carry for the control: the generator's CPU and the message rates. */
 export interface ControlSource {
@@ -213,13 +222,84 @@ export function adjustForMachine(
  * gamma (Berger & Boos 1994: a p-value maximised over a confidence set for a nuisance parameter, plus
  * gamma, is a valid p-value).
  */
-export function plausibleSlopes(fit: Adjusted, gamma: number, points = 11): number[] {
+export function slopeRange(fit: Adjusted, gamma: number): { low: number; high: number } {
   const t = tQuantile(1 - gamma / 2, fit.df);
-  const low = Math.max(0, fit.fittedSlope - t * fit.slopeSe);
-  const high = Math.max(0, fit.fittedSlope + t * fit.slopeSe);
-  if (!(high > low)) return [low];
-  const grid = Array.from({ length: points }, (_, i) => low + ((high - low) * i) / (points - 1));
-  return [...new Set([...grid, fit.slope])].sort((a, b) => a - b);
+  return {
+    low: Math.max(0, fit.fittedSlope - t * fit.slopeSe),
+    high: Math.max(0, fit.fittedSlope + t * fit.slopeSe),
+  };
+}
+
+/**
+ * The Mann-Whitney p-value and the Hodges-Lehmann interval that hold at every slope in `range`: the
+ * largest p-value over it, and an interval that holds every slope's. At slope b a candidate and a
+ * baseline run differ by d(b) = (ln c - ln a) - b (x_c - x_a) on the log scale (the centre cancels),
+ * a line in b. The test's U counts the pairs with d > 0, so it changes only where a line crosses 0:
+ * between those crossings the p-value is constant, and the largest is found at the range's ends and
+ * between each two crossings (no candidate ties a baseline run there). Each d(b) lies between its
+ * values at the ends, so the k-th smallest of the lower ends and the k-th largest of the upper ends
+ * bound every slope's interval (a little wider than their union at most). A range of one slope is
+ * the ordinary test of the values at that slope, ties included.
+ */
+export function judgeOverSlopes(
+  fit: FitInput,
+  range: { low: number; high: number },
+  confidence: number,
+): { pValue: number; interval: { low: number; high: number } } {
+  const [base, cand] = fit.sides;
+  if (!(range.high > range.low)) {
+    const v = adjustAt(fit, range.low);
+    const interval = hodgesLehmannChange(v.base, v.cand, confidence) ?? {
+      low: -1,
+      high: Number.POSITIVE_INFINITY,
+    };
+    return { pValue: mannWhitneyU(v.cand, v.base).pValue, interval };
+  }
+  const lines: Array<{ a: number; s: number }> = [];
+  cand.y.forEach((cy, j) => {
+    base.y.forEach((by, i) => lines.push({ a: cy - by, s: cand.x[j]! - base.x[i]! }));
+  });
+  const crossings = lines
+    .filter((l) => l.s !== 0)
+    .map((l) => l.a / l.s)
+    .filter((b) => b > range.low && b < range.high)
+    .sort((x, y) => x - y)
+    // Two lines may cross 0 at one slope: a midpoint between them would be that slope, where the pair
+    // ties, and no slope of positive width reads that tie.
+    .filter((b, i, all) => i === 0 || b !== all[i - 1]);
+  const points = [range.low, range.high];
+  [range.low, ...crossings, range.high].forEach((b, i, all) => {
+    if (i > 0) points.push((all[i - 1]! + b) / 2);
+  });
+  const n1 = cand.y.length;
+  const n2 = base.y.length;
+  const centre = (n1 * n2) / 2;
+  // The p-value is largest where U is nearest its null mean.
+  let nearest = Number.POSITIVE_INFINITY;
+  let nearestU = centre;
+  for (const b of points) {
+    let u = 0;
+    for (const l of lines) {
+      const d = l.a - b * l.s;
+      u += d > 0 ? 1 : d === 0 ? 0.5 : 0;
+    }
+    if (Math.abs(u - centre) < nearest) {
+      nearest = Math.abs(u - centre);
+      nearestU = u;
+    }
+  }
+  const k = rankIntervalIndex(n2, n1, confidence);
+  const lows = lines
+    .map((l) => Math.min(l.a - range.low * l.s, l.a - range.high * l.s))
+    .sort((x, y) => x - y);
+  const highs = lines
+    .map((l) => Math.max(l.a - range.low * l.s, l.a - range.high * l.s))
+    .sort((x, y) => x - y);
+  const interval =
+    k < 1
+      ? { low: -1, high: Number.POSITIVE_INFINITY }
+      : { low: Math.expm1(lows[k - 1]!), high: Math.expm1(highs[highs.length - k]!) };
+  return { pValue: mannWhitneyPOfU(nearestU, n1, n2), interval };
 }
 
 /**
@@ -265,7 +345,7 @@ export function machineControlWarnings(plan: ControlPlan, when: string): string[
   if (!r.applied || r.change === undefined || Math.abs(r.change) < CONTROL_WARN_SHIFT) return [];
   const pct = `${Math.abs(r.change * 100).toFixed(0)}%`;
   return [
-    `the machine ran benchline's own work ${pct} ${r.change > 0 ? "slower" : "faster"} than ${when} (${CONTROL_NAME} ${r.baselineMedianUs!.toFixed(1)} -> ${r.candidateMedianUs!.toFixed(1)} us): latency verdicts are at the baseline's machine speed (docs/compare-in-ci.md, "The machine control")`,
+    `the machine ran benchline's own work ${pct} ${r.change > 0 ? "slower" : "faster"} than ${when} (${CONTROL_NAME} ${r.baselineMedianUs!.toFixed(1)} -> ${r.candidateMedianUs!.toFixed(1)} us): latency up to p95 is compared at the baseline's machine speed (docs/compare-in-ci.md, "The machine control")`,
   ];
 }
 
@@ -278,10 +358,28 @@ const ADJUSTED_STATS = new Set(["min", "mean", "p50", "p90", "p95"]);
  * which the machine's speed sets, and its tail is rare events (a GC, a preemption, an fsync) that it
  * explains less. Over 40 compares of smoke the control explained 82% of the variance of ln e2e.p50
  * within a compare, 59% of e2e.p95's and 29% of e2e.p99's; and with the slope's uncertainty priced in,
- * adjusting e2e.p99 made its median resolution worse (33.1% to 37.2%), e2e.p50's better (15.7% to
- * 11.1%; docs/benchmarks.md, "The machine control").
+ * adjusting e2e.p99 made its median resolution worse (47.2% to 52.1%), e2e.p50's better (11.0% to
+ * 8.3%; docs/benchmarks.md, "The machine control").
  */
 export function adjustsMetric(metric: string): boolean {
   const [, stat] = metric.split(".");
   return metricInfo(metric)?.unit === "us" && ADJUSTED_STATS.has(stat ?? "");
+}
+
+/**
+ * A line naming the metrics the control would adjust that were compared as measured all the same:
+ * a run whose value is 0 (no logarithm) or a control that did not vary (no slope). The report's
+ * `machine control:` line speaks for the others.
+ */
+export function unadjustedWarnings(
+  plan: ControlPlan,
+  compared: ReadonlyArray<{ metric: string; machineAdjusted?: unknown }>,
+): string[] {
+  if (!plan.applied) return [];
+  const left = compared.filter((c) => adjustsMetric(c.metric) && !c.machineAdjusted).map((c) => c.metric);
+  return left.length === 0
+    ? []
+    : [
+        `${left.join(", ")}: compared as measured, not at the baseline's machine speed (a run's value is 0, which has no logarithm; the control did not vary between runs; or too few runs to pay for the slope's share of alpha)`,
+      ];
 }

@@ -117,6 +117,41 @@ export function mannWhitneyU(x: readonly number[], y: readonly number[]): MannWh
   return { u, pValue: Math.min(1, 2 * normalSf(Math.max(0, z))), method: "normal" };
 }
 
+/** Exact null distributions of the doubled rank sum without ties, by sample sizes: they are reused. */
+const untiedCounts = new Map<string, { counts: number[]; total: number }>();
+
+/**
+ * The two-sided Mann-Whitney p-value of a U (of the first sample, n1 values, against n2) when no value
+ * ties: exact up to 20 values a side (from one cached distribution per pair of sizes), the normal
+ * approximation with continuity correction beyond. What mannWhitneyU gives for untied samples, without
+ * the samples: for a U that moves while the tie pattern does not (machine-control.ts).
+ */
+export function mannWhitneyPOfU(u: number, n1: number, n2: number): number {
+  if (n1 <= 20 && n2 <= 20) {
+    const key = `${n1}/${n2}`;
+    let dist = untiedCounts.get(key);
+    if (!dist) {
+      const counts = exactRankSumCounts(
+        Array.from({ length: n1 + n2 }, (_, i) => 2 * (i + 1)),
+        n1,
+      );
+      dist = { counts, total: counts.reduce((x, y) => x + y, 0) };
+      untiedCounts.set(key, dist);
+    }
+    const observed = Math.round(2 * u + n1 * (n1 + 1));
+    let below = 0;
+    let above = 0;
+    dist.counts.forEach((c, sum) => {
+      if (sum <= observed) below += c;
+      if (sum >= observed) above += c;
+    });
+    return Math.min(1, (2 * Math.min(below, above)) / dist.total);
+  }
+  const variance = (n1 * n2 * (n1 + n2 + 1)) / 12;
+  const z = (Math.abs(u - (n1 * n2) / 2) - 0.5) / Math.sqrt(variance);
+  return Math.min(1, 2 * normalSf(Math.max(0, z)));
+}
+
 /**
  * The k of the distribution-free interval that inverts the two-sided Mann-Whitney test at this
  * confidence: [D(k), D(n1*n2 + 1 - k)] of the sorted pairwise differences (Bauer 1972; Hollander &

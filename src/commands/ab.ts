@@ -77,10 +77,6 @@ export function abOrder(rounds: number): Array<"A" | "B"> {
 }
 
 /**
- * The profile as one side runs it: that side's servers, stored with the side's (redacted) URLs, and the
- * credentials its URLs carried, if any (stored redacted).
- */
-/**
  * ab does not adjust for the machine: its rounds interleave the sides, so the machine's minutes fall on
  * both alike, and what is left of a difference in the control between A and B is the servers' doing
  * (a server that takes more CPU beside the generator), which an adjustment would take for the machine.
@@ -90,6 +86,10 @@ const AB_CONTROL: ControlPlan = {
   reason: "ab interleaves its sides, so the machine's minutes fall on both alike",
 };
 
+/**
+ * The profile as one side runs it: that side's servers, stored with the side's (redacted) URLs, and the
+ * credentials its URLs carried, if any (stored redacted).
+ */
 function forTarget(loaded: LoadedProfile, target: AbTarget): LoadedProfile {
   const servers = target.options.servers ?? [];
   const c = target.credentials;

@@ -18,6 +18,7 @@ import {
   machineControlReport,
   machineControlWarnings,
   planMachineControl,
+  unadjustedWarnings,
 } from "../baseline/machine-control.js";
 import { metricValue } from "../baseline/metrics.js";
 import { COMPARE_SCHEMA, type CompareReport } from "../baseline/report-model.js";
@@ -269,6 +270,7 @@ async function compare(args: CompareArgs): Promise<void> {
       .map((c) => `${c.metric}: too few values for the test`),
     ...comparisons.flatMap((c) => (c.resolution && noiseWarning(c.metric, c.noise, c.resolution)) || []),
     ...machineControlWarnings(machine, "when the baseline was recorded"),
+    ...unadjustedWarnings(machine, comparisons),
     ...seriesLateSendWarnings(baseline.runs, "baseline run"),
     ...seriesLateSendWarnings(candidates, "candidate"),
   ];

@@ -45,7 +45,10 @@ export function renderCompareMarkdown(report: CompareReport): string {
     `**${side.versus}**`,
     "",
     `${side.runs}. ` +
-      `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% Hodges-Lehmann interval of the change (the one the test inverts; a bootstrap of medians for metrics with values at 0).`,
+      `Mann-Whitney U at alpha ${report.alpha}, Holm-adjusted across the metrics; interval: 95% Hodges-Lehmann interval of the change (the one the test inverts; a bootstrap of medians for metrics with values at 0).` +
+      (report.machineControl?.applied
+        ? " Latency up to p95 at the baseline's machine speed: the test and the interval held over every slope the machine control leaves plausible."
+        : ""),
     "",
     `| metric | ${side.baseline} | ${side.candidate} |${changes.map((h) => ` ${h} |`).join("")} p (Holm) | ${intervalLabel(report)} interval | verdict |${extraHead.map((h) => ` ${h} |`).join("")}`,
     `| --- | ---: | ---: |${changes.map(() => " ---: |").join("")} ---: | --- | --- |${extraHead.map(() => " ---: |").join("")}`,

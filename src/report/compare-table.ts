@@ -40,9 +40,7 @@ export function changeHeads(report: CompareReport): string[] {
 
 export function changeCells(report: CompareReport, m: CompareReport["metrics"][number]): string[] {
   if (!adjustedAny(report)) return [formatPercent(m.change)];
-  return m.machineAdjusted
-    ? [formatPercent(m.machineAdjusted.unadjustedChange), formatPercent(m.change)]
-    : [formatPercent(m.change), "-"];
+  return [formatPercent(m.change), m.machineAdjusted ? formatPercent(m.machineAdjusted.change) : "-"];
 }
 
 export function renderCompareTable(report: CompareReport): string {
