@@ -57,13 +57,20 @@ export interface MetricComparison {
   /** The smallest change this verdict detects, from the runs' spread (absent in older reports). */
   resolution?: MetricResolution;
   /**
-   * Set when the values were tested at the baseline's machine speed (machine-control.ts): the interval,
-   * p-value and resolution are then of these values, held over the slope's range; the medians and the
-   * change above stay as measured.
+   * Set when the metric was also tested at the baseline's machine speed (machine-control.ts). The
+   * verdict is then an intersection-union test: regressed (or improved) only when it is so both as
+   * measured and at the baseline's machine speed, so the p-value above is the larger of the two and
+   * the interval spans both, and the resolution is the worse of the two. The medians and the change
+   * above stay as measured.
    */
   machineAdjusted?: {
     /** The change of the medians at the baseline's machine speed, at the fitted slope. */
     change: number;
+    /** The test at the baseline's machine speed: over the slope's range, gamma added. */
+    pValue?: number;
+    interval?: { low: number; high: number };
+    /** The test as measured alone, and its verdict (Holm across the metrics as measured). */
+    measured?: { pValue: number; interval: { low: number; high: number }; verdict?: Verdict };
     /** The slope the values above are at, and the range of slopes the p-value and interval hold over. */
     slope: number;
     slopeRange: { low: number; high: number };
@@ -163,22 +170,37 @@ export function compareMetric(
     };
   }
   const confidence = 1 - (s.nominal ?? identity)(s.alpha);
+  const measured = {
+    pValue: mannWhitneyU(cand, base).pValue,
+    // Hodges-Lehmann where values have a relative scale (all above 0); a bootstrap of medians otherwise.
+    interval:
+      hodgesLehmannChange(base, cand, confidence) ??
+      bootstrapMedianChange(base, cand, { seed: s.seed, confidence }),
+  };
+  if (!(machine && range && common.machineAdjusted)) {
+    return {
+      ...common,
+      rawPValue: measured.pValue,
+      pValue: measured.pValue,
+      interval: measured.interval,
+      verdict: verdictOf(measured.pValue, measured.interval, noise, info.direction, s.alpha),
+    };
+  }
   // At the baseline's machine speed the test and the interval hold at every slope the runs leave
   // plausible: the largest p-value over them plus gamma, and an interval that holds each one's.
-  const judged =
-    machine && range
-      ? judgeOverSlopes(machine.fit, range, confidence)
-      : {
-          pValue: mannWhitneyU(cand, base).pValue,
-          // Hodges-Lehmann where values have a relative scale (all above 0); a bootstrap of medians otherwise.
-          interval:
-            hodgesLehmannChange(base, cand, confidence) ??
-            bootstrapMedianChange(base, cand, { seed: s.seed, confidence }),
-        };
-  const pValue = Math.min(1, judged.pValue + (machine?.gamma ?? 0));
-  const { interval } = judged;
+  const slopes = judgeOverSlopes(machine.fit, range, confidence);
+  const atSpeed = { pValue: Math.min(1, slopes.pValue + machine.gamma), interval: slopes.interval };
+  // Intersection-union (Berger 1982): a verdict the measurement shows and the machine cannot explain.
+  // Its level is at most the measured test's whatever the control does: the control can take a
+  // verdict back, never make one the runs as measured do not show.
+  const pValue = Math.max(measured.pValue, atSpeed.pValue);
+  const interval = {
+    low: Math.min(measured.interval.low, atSpeed.interval.low),
+    high: Math.max(measured.interval.high, atSpeed.interval.high),
+  };
   return {
     ...common,
+    machineAdjusted: { ...common.machineAdjusted, ...atSpeed, measured },
     rawPValue: pValue,
     pValue,
     interval,
@@ -285,22 +307,52 @@ export function compareRuns(
       ? verdictFrom(significant[i]!, c.interval, c.noise, c.direction)
       : "insufficient data";
   });
+  // What the metrics would read as measured alone, for the report's line on what the machine explained.
+  const measuredSignificant = holmSignificant(
+    tested.map((c) => c.machineAdjusted?.measured?.pValue ?? c.rawPValue),
+    s.alpha,
+    nominal,
+  );
+  tested.forEach((c, i) => {
+    const m = c.machineAdjusted?.measured;
+    if (m && c.verdict !== "insufficient data")
+      m.verdict = verdictFrom(measuredSignificant[i]!, m.interval, c.noise, c.direction);
+  });
   for (const c of compared) {
-    c.resolution = metricResolution({
-      base: c.machineAdjusted?.baselineValues ?? c.baselineValues,
-      cand: c.machineAdjusted?.candidateValues ?? c.candidateValues,
+    const asMeasured = {
+      base: c.baselineValues,
+      cand: c.candidateValues,
       candidateRuns: c.candidateValues.length,
-      testLevel: firstLevel - (c.machineAdjusted?.gamma ?? 0),
+      testLevel: firstLevel,
       intervalLevel: nominal(s.alpha),
       noise: c.noise,
       direction: c.direction,
-      ...(c.machineAdjusted && { machine: { fitted: 1, slopeShift: c.machineAdjusted.slopeShift } }),
       power: s.power,
       detect: s.detect,
       paired: s.paired,
-    });
+    };
+    const adjusted = c.machineAdjusted;
+    // Intersection-union: a change is detected when both tests detect it, so the worse resolution.
+    c.resolution = worseResolution(
+      metricResolution(asMeasured),
+      adjusted &&
+        metricResolution({
+          ...asMeasured,
+          base: adjusted.baselineValues,
+          cand: adjusted.candidateValues,
+          testLevel: firstLevel - adjusted.gamma,
+          machine: { fitted: 1, slopeShift: adjusted.slopeShift },
+        }),
+    );
   }
   return compared;
+}
+
+/** The resolution that detects less: none (null) is worse than any. */
+export function worseResolution(a: MetricResolution, b: MetricResolution | undefined): MetricResolution {
+  if (!b || a.change === null) return a;
+  if (b.change === null) return b;
+  return b.change > a.change ? b : a;
 }
 
 const identity = (level: number) => level;

@@ -345,7 +345,7 @@ export function machineControlWarnings(plan: ControlPlan, when: string): string[
   if (!r.applied || r.change === undefined || Math.abs(r.change) < CONTROL_WARN_SHIFT) return [];
   const pct = `${Math.abs(r.change * 100).toFixed(0)}%`;
   return [
-    `the machine ran benchline's own work ${pct} ${r.change > 0 ? "slower" : "faster"} than ${when} (${CONTROL_NAME} ${r.baselineMedianUs!.toFixed(1)} -> ${r.candidateMedianUs!.toFixed(1)} us): latency up to p95 is compared at the baseline's machine speed (docs/compare-in-ci.md, "The machine control")`,
+    `the machine ran benchline's own work ${pct} ${r.change > 0 ? "slower" : "faster"} than ${when} (${CONTROL_NAME} ${r.baselineMedianUs!.toFixed(1)} -> ${r.candidateMedianUs!.toFixed(1)} us): latency up to p95 is called regressed only when it is so at the baseline's machine speed too (docs/compare-in-ci.md, "The machine control")`,
   ];
 }
 
@@ -382,4 +382,31 @@ export function unadjustedWarnings(
     : [
         `${left.join(", ")}: compared as measured, not at the baseline's machine speed (a run's value is 0, which has no logarithm; the control did not vary between runs; or too few runs to pay for the slope's share of alpha)`,
       ];
+}
+
+/**
+ * A line for each metric that reads regressed as measured but not at the baseline's machine speed: not
+ * called regressed, because the machine's move explains it. Said aloud, because the control can be
+ * moved by the change under test too: a server whose change makes benchline's own work a message
+ * dearer (more bytes to parse, CPU taken beside it) would be read as a slower machine.
+ */
+export function machineExplainedWarnings(
+  plan: ControlPlan,
+  compared: ReadonlyArray<{
+    metric: string;
+    change: number;
+    verdict: string;
+    machineAdjusted?: { change: number; measured?: { verdict?: string } };
+  }>,
+  when: string,
+): string[] {
+  const r = machineControlReport(plan);
+  if (!r.applied || r.change === undefined) return [];
+  const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
+  return compared
+    .filter((c) => c.machineAdjusted?.measured?.verdict === "regressed" && c.verdict !== "regressed")
+    .map(
+      (c) =>
+        `${c.metric}: ${pct(c.change)} as measured reads regressed, ${pct(c.machineAdjusted!.change)} at the baseline's machine speed does not, so it is not called regressed (${CONTROL_NAME} ${pct(r.change!)} against ${when}); if the change under test makes benchline's own work a message dearer (more bytes from the server, a server taking CPU beside it), that share is the server's`,
+    );
 }

@@ -1,6 +1,6 @@
 /** Medians and spreads of a baseline's runs, for `baseline show` and after `baseline record`. */
 
-import { DEFAULT_ALPHA, DEFAULT_NOISE } from "./compare.js";
+import { DEFAULT_ALPHA, DEFAULT_NOISE, worseResolution } from "./compare.js";
 import type { Baseline } from "./format.js";
 import { adjustForMachine, adjustsMetric, baselineControl } from "./machine-control.js";
 import { defaultCompareMetrics, metricInfo, metricValue } from "./metrics.js";
@@ -30,37 +30,45 @@ export function summarizeBaseline(b: Baseline, asked?: ResolutionAsked): MetricS
   const metrics = defaultCompareMetrics(b.profile);
   const valuesOf = (metric: string) =>
     b.runs.map((r) => metricValue(r, metric)).filter((v): v is number => v !== undefined);
-  // A compare tests latency at the baseline's machine speed where the control applies, so the spread
-  // it will see is that of the adjusted values: the resolution is stated from those.
+  // Where the control applies a compare also tests latency's body at the baseline's machine speed,
+  // and calls a change only when both tests do: the resolution is the worse of the two. The slope
+  // costs the adjusted residuals a degree of freedom and gamma a tenth of the level; a candidate
+  // machine that moved would widen the adjusted one further, which only a compare knows.
   const control = baselineControl(b.profile, b.runs);
-  // The slope costs the residuals a degree of freedom; a candidate machine that moved would widen the
-  // resolution further by the slope's uncertainty times the move, which only a compare knows.
-  const spreadOf = (metric: string, values: number[]) => {
+  const adjustedOf = (metric: string, values: number[]) => {
     const paired = b.runs.every((r) => metricValue(r, metric) !== undefined);
-    const fit =
-      "values" in control &&
-      adjustsMetric(metric) &&
-      paired &&
-      adjustForMachine(values, control.values, [], []);
-    return fit ? { base: fit.base, machine: { fitted: 1, slopeShift: 0 } } : { base: values };
+    return "values" in control && adjustsMetric(metric) && paired
+      ? adjustForMachine(values, control.values, [], [])
+      : undefined;
   };
   // As compare's Holm: the first of the m metrics with values is tested at alpha / m.
   const tested = metrics.filter((m) => valuesOf(m).length > 0).length;
   return metrics.flatMap((metric) => {
     const values = valuesOf(metric);
     if (values.length === 0) return [];
+    const design = asked && {
+      base: values,
+      cand: [],
+      candidateRuns: asked.candidateRuns,
+      testLevel: DEFAULT_ALPHA / tested,
+      intervalLevel: DEFAULT_ALPHA,
+      noise: asked.noise ?? DEFAULT_NOISE,
+      direction: metricInfo(metric)!.direction,
+      detect: asked.detect,
+    };
+    const fit = design && adjustedOf(metric, values);
     const resolution =
-      asked &&
-      metricResolution({
-        ...spreadOf(metric, values),
-        cand: [],
-        candidateRuns: asked.candidateRuns,
-        testLevel: DEFAULT_ALPHA / tested,
-        intervalLevel: DEFAULT_ALPHA,
-        noise: asked.noise ?? DEFAULT_NOISE,
-        direction: metricInfo(metric)!.direction,
-        detect: asked.detect,
-      });
+      design &&
+      worseResolution(
+        metricResolution(design),
+        fit &&
+          metricResolution({
+            ...design,
+            base: fit.base,
+            testLevel: design.testLevel * 0.9,
+            machine: { fitted: 1, slopeShift: 0 },
+          }),
+      );
     return [
       {
         metric,

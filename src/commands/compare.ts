@@ -17,6 +17,7 @@ import {
   type ControlPlan,
   machineControlReport,
   machineControlWarnings,
+  machineExplainedWarnings,
   planMachineControl,
   unadjustedWarnings,
 } from "../baseline/machine-control.js";
@@ -271,6 +272,7 @@ async function compare(args: CompareArgs): Promise<void> {
     ...comparisons.flatMap((c) => (c.resolution && noiseWarning(c.metric, c.noise, c.resolution)) || []),
     ...machineControlWarnings(machine, "when the baseline was recorded"),
     ...unadjustedWarnings(machine, comparisons),
+    ...machineExplainedWarnings(machine, comparisons, "the baseline"),
     ...seriesLateSendWarnings(baseline.runs, "baseline run"),
     ...seriesLateSendWarnings(candidates, "candidate"),
   ];

@@ -61,5 +61,5 @@ function controlLine(b: Baseline): string {
   const c = baselineControl(b.profile, b.runs);
   if (!("values" in c)) return `machine control: none, latency will be compared as measured (${c.reason})`;
   const us = (v: number) => `${v.toFixed(1)} us`;
-  return `machine control: ${CONTROL_NAME} ${us(median(c.values))} (${us(Math.min(...c.values))} to ${us(Math.max(...c.values))} over the runs); the resolution of latency up to p95 is from its spread at one machine speed (a compare on a machine that moved adds the slope's uncertainty times the move)`;
+  return `machine control: ${CONTROL_NAME} ${us(median(c.values))} (${us(Math.min(...c.values))} to ${us(Math.max(...c.values))} over the runs); a compare calls latency up to p95 regressed only when it is so both as measured and at the baseline's machine speed`;
 }
