@@ -255,10 +255,9 @@ export function judgeOverSlopes(
     };
     return { pValue: mannWhitneyU(v.cand, v.base).pValue, interval };
   }
-  const lines: Array<{ a: number; s: number }> = [];
-  cand.y.forEach((cy, j) => {
-    base.y.forEach((by, i) => lines.push({ a: cy - by, s: cand.x[j]! - base.x[i]! }));
-  });
+  const lines = cand.y.flatMap((cy, j) =>
+    base.y.map((by, i) => ({ a: cy - by, s: cand.x[j]! - base.x[i]! })),
+  );
   const crossings = lines
     .filter((l) => l.s !== 0)
     .map((l) => l.a / l.s)
