@@ -2,17 +2,19 @@ import { describe, expect, it } from "vitest";
 import { compareRuns, DEFAULT_ALPHA } from "../src/baseline/compare.js";
 import {
   adjustForMachine,
+  judgeOverSlopes,
+  slopeRange,
+  slopeShiftWidth,
+} from "../src/baseline/machine-adjust.js";
+import {
   adjustsMetric,
   type ControlPlan,
   closedLoopPart,
   generatorCostUs,
-  judgeOverSlopes,
   machineControlReport,
   machineControlWarnings,
   machineExplainedWarnings,
   planMachineControl,
-  slopeRange,
-  slopeShiftWidth,
   unadjustedWarnings,
 } from "../src/baseline/machine-control.js";
 import type { MetricSource } from "../src/baseline/metrics.js";

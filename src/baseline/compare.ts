@@ -7,16 +7,15 @@ import type { RunEnv } from "../contract/env.js";
 import {
   type Adjusted,
   adjustForMachine,
-  adjustsMetric,
-  type ControlPlan,
   type FitInput,
   judgeOverSlopes,
   slopeRange,
   slopeShiftWidth,
-} from "./machine-control.js";
+} from "./machine-adjust.js";
+import { adjustsMetric, type ControlPlan } from "./machine-control.js";
 import type { Direction, MetricSource } from "./metrics.js";
 import { metricInfo, metricValue } from "./metrics.js";
-import { type MetricResolution, metricResolution } from "./resolution.js";
+import { type MetricResolution, metricResolution, worseResolution } from "./resolution.js";
 import {
   bootstrapMedianChange,
   hodgesLehmannChange,
@@ -346,13 +345,6 @@ export function compareRuns(
     );
   }
   return compared;
-}
-
-/** The resolution that detects less: none (null) is worse than any. */
-export function worseResolution(a: MetricResolution, b: MetricResolution | undefined): MetricResolution {
-  if (!b || a.change === null) return a;
-  if (b.change === null) return b;
-  return b.change > a.change ? b : a;
 }
 
 const identity = (level: number) => level;

@@ -207,3 +207,10 @@ export function noiseWarning(metric: string, noise: number, res: MetricResolutio
   // The test's own floor, not the resolution column (which adds the noise threshold to the interval).
   return `${metric}: noise ${pct(noise)} is below ${pct(res.testChange)}, the smallest change the test detects (power ${pct(res.power)}) with ${res.baselineRuns} baseline and ${res.candidateRuns} candidate runs: a change between the two can only read "no significant change"`;
 }
+
+/** The resolution that detects less: none (null) is worse than any. */
+export function worseResolution(a: MetricResolution, b: MetricResolution | undefined): MetricResolution {
+  if (!b || a.change === null) return a;
+  if (b.change === null) return b;
+  return b.change > a.change ? b : a;
+}

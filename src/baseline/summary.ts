@@ -1,10 +1,11 @@
 /** Medians and spreads of a baseline's runs, for `baseline show` and after `baseline record`. */
 
-import { DEFAULT_ALPHA, DEFAULT_NOISE, worseResolution } from "./compare.js";
+import { DEFAULT_ALPHA, DEFAULT_NOISE } from "./compare.js";
 import type { Baseline } from "./format.js";
-import { adjustForMachine, adjustsMetric, baselineControl } from "./machine-control.js";
+import { adjustForMachine } from "./machine-adjust.js";
+import { adjustsMetric, baselineControl } from "./machine-control.js";
 import { defaultCompareMetrics, metricInfo, metricValue } from "./metrics.js";
-import { type MetricResolution, metricResolution } from "./resolution.js";
+import { type MetricResolution, metricResolution, worseResolution } from "./resolution.js";
 import { median, quantile } from "./stats.js";
 
 /** Median and spread of each default metric across a baseline's runs. */
