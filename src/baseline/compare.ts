@@ -299,9 +299,8 @@ export function compareRuns(
     c.pValue = adjusted[i]!;
     // Holm tests the smallest p at alpha/m: when even the smallest attainable p cannot pass that, no
     // metric can ever be found to differ.
-    // With the machine control, gamma is added to every p-value: the floor rises by it.
-    const floor = minAttainablePValue(c.baselineValues.length, c.candidateValues.length);
-    const reachable = floor + (c.machineAdjusted?.gamma ?? 0) <= firstLevel;
+    // (A metric tested at the machine's speed too was only adjusted when its floor could pay gamma.)
+    const reachable = minAttainablePValue(c.baselineValues.length, c.candidateValues.length) <= firstLevel;
     c.verdict = reachable
       ? verdictFrom(significant[i]!, c.interval, c.noise, c.direction)
       : "insufficient data";
